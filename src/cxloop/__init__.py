@@ -1,0 +1,4 @@
+"""cxloop: customer experience management, one timeline per customer."""
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

@@ -1,0 +1,113 @@
+"""Typed dependencies shared by the API and the web pages: database session, current user, roles.
+
+A request's session is its unit of work: routes call services (which only flush) and the
+dependency commits once, before the response is sent, so whatever the client is told was saved
+is durable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
+
+from cxloop.accounts import Role, User, user_for_token
+from cxloop.errors import Forbidden, Unauthenticated
+from cxloop.settings import Settings
+from cxloop.store import uow
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_USER_KEY = "user_id"
+
+
+def get_engine(request: Request) -> Engine | Connection:
+    engine: Engine | Connection = request.app.state.engine
+    return engine
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One unit of work per request; writes take the write lock at BEGIN (SQLite)."""
+    write = request.method not in SAFE_METHODS
+    session = uow.open_session(get_engine(request), write=write)
+    try:
+        yield session
+        uow.commit(session)
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, and with what rights (a token may narrow its user's rights by scope)."""
+
+    user: User
+    scopes: frozenset[str]
+
+    @property
+    def role(self) -> Role:
+        return Role(self.user.role)
+
+    @property
+    def department_ids(self) -> frozenset[int]:
+        return frozenset(d.id for d in self.user.departments)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def current_principal(request: Request, session: SessionDep) -> Principal:
+    token = _bearer(request)
+    if token is not None:
+        api_token = user_for_token(session, plaintext=token)
+        scopes = frozenset(api_token.scopes.split())
+        if request.method not in SAFE_METHODS and "write" not in scopes:
+            raise Forbidden("this token is read-only; create one with --scope write")
+        return Principal(user=api_token.user, scopes=scopes)
+    user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
+    if user_id is not None:
+        user = session.get(User, user_id)
+        if user is not None and user.is_active:
+            return Principal(user=user, scopes=frozenset({"read", "write"}))
+    raise Unauthenticated("sign in, or send an API token as 'Authorization: Bearer <token>'")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+    allowed = frozenset(roles)
+
+    def _check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise Forbidden(f"this needs one of the roles {names}; you are {principal.role.value}")
+        return principal
+
+    return _check
+
+
+ANY_ROLE = (Role.admin, Role.analyst, Role.agent, Role.viewer)
+Reader = Annotated[Principal, Depends(require_role(*ANY_ROLE))]
+Writer = Annotated[Principal, Depends(require_role(Role.admin, Role.agent))]
+Admin = Annotated[Principal, Depends(require_role(Role.admin))]

@@ -1,0 +1,12 @@
+"""Every HTTP router, gathered: ingest at the root (Segment's paths), the REST API under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from cxloop.api import health
+
+ingest_router = APIRouter()
+ingest_router.include_router(health.router)
+
+api_router = APIRouter(prefix="/api/v1")

@@ -1,0 +1,37 @@
+"""Plugin hook specifications: extension points that need no change to the core.
+
+Built-in features implement these hooks too. A plugin is a module or object registered with
+:func:`get_plugin_manager` or declared under the ``cxloop`` entry-point group.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("cxloop")
+hookimpl = pluggy.HookimplMarker("cxloop")
+
+
+class Specs:
+    @hookspec
+    def cxloop_channel_for_event(self, message: dict[str, Any]) -> str | None:  # type: ignore[empty-body]
+        """Return the channel key for an inbound Segment-style message, or None to pass."""
+
+    @hookspec
+    def cxloop_erase_customer_data(self, session: Any, customer_id: int) -> None:
+        """Erase everything this plugin holds about a customer (privacy requests)."""
+
+    @hookspec
+    def cxloop_export_customer_data(self, session: Any, customer_id: int) -> dict[str, Any]:  # type: ignore[empty-body]
+        """Return everything this plugin holds about a customer, keyed by kind."""
+
+
+@lru_cache(maxsize=1)
+def get_plugin_manager() -> pluggy.PluginManager:
+    manager = pluggy.PluginManager("cxloop")
+    manager.add_hookspecs(Specs)
+    manager.load_setuptools_entrypoints("cxloop")
+    return manager

@@ -1,0 +1,15 @@
+"""Every table of every domain, gathered for migrations and schema checks."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from cxloop.accounts import models as _accounts
+from cxloop.customers import models as _customers
+from cxloop.interactions import models as _interactions
+from cxloop.store.base import Base
+
+DOMAIN_MODELS = (_accounts, _customers, _interactions)
+metadata: MetaData = Base.metadata
+
+__all__ = ["DOMAIN_MODELS", "metadata"]
