@@ -14,7 +14,7 @@ from cxloop.accounts.schemas import UserCreate
 from cxloop.errors import Conflict, Unauthenticated, ValidationFailed
 from cxloop.types import utcnow
 
-TOKEN_KIND = "cxl"
+TOKEN_KIND = "cxl"  # noqa: S105 (a prefix, not a secret)
 SCOPES = frozenset({"read", "write"})
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 

@@ -1,0 +1,77 @@
+"""``cxloop user create`` and ``cxloop token create``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from cxloop.accounts import Role, UserCreate, UserRead, create_token, create_user, user_by_email
+from cxloop.cli.output import command_session, emit_json, err, fail
+
+user_app = typer.Typer(help="Manage the people who use cxloop.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal API tokens for the REST API.", no_args_is_help=True)
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    password: Annotated[str, typer.Option(help="At least 8 characters.")],
+    role: Annotated[Role, typer.Option(help="admin, analyst, agent or viewer.")],
+    department: Annotated[
+        list[str] | None, typer.Option(help="Department slug; repeat for several.")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the user as JSON.")] = False,
+) -> None:
+    """Create a user who signs in to the web app with EMAIL and PASSWORD."""
+    try:
+        data = UserCreate(
+            email=email, password=password, role=role, name=name, departments=department or []
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+    with command_session() as session:
+        user = create_user(session, data=data)
+        read = UserRead.model_validate(user).model_dump(mode="json")
+    if as_json:
+        emit_json(read)
+    else:
+        err.print(f"created {read['role']} {read['email']} (id {read['id']})")
+
+
+@token_app.command("create")
+def token_create(
+    email: Annotated[str, typer.Option(help="The user the token acts as.")],
+    scope: Annotated[
+        list[str] | None, typer.Option(help="read or write; repeat for both (default both).")
+    ] = None,
+    days: Annotated[int | None, typer.Option(help="Expire after this many days.")] = None,
+    name: Annotated[str, typer.Option(help="A note to recognise the token by.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"token": ...}.')] = False,
+) -> None:
+    """Create a personal API token (sent as 'Authorization: Bearer <token>')."""
+    with command_session() as session:
+        user = user_by_email(session, email=email)
+        if user is None:
+            raise fail(f"no user with email {email}; create one with `cxloop user create`")
+        token, plaintext = create_token(
+            session,
+            user=user,
+            scopes=scope,
+            name=name,
+            ttl=timedelta(days=days) if days else None,
+        )
+        out = {
+            "token": plaintext,
+            "id": token.id,
+            "scopes": token.scopes.split(),
+            "expires_at": token.expires_at,
+        }
+    if as_json:
+        emit_json(out)
+    else:
+        typer.echo(plaintext)

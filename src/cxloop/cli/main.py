@@ -1,0 +1,52 @@
+"""The ``cxloop`` command. Each group lives in its own module; this file only assembles them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cxloop.cli.accounts import token_app, user_app
+from cxloop.cli.output import err
+from cxloop.settings import get_settings
+from cxloop.store.migrate import upgrade
+
+app = typer.Typer(
+    help="cxloop: one timeline per customer, from every channel.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to the configured database."""
+    settings = get_settings()
+    upgrade(settings.resolved_database_url)
+    err.print("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+) -> None:
+    """Serve the web app, the REST API and ingest (migrating the database first)."""
+    import uvicorn
+
+    settings = get_settings()
+    upgrade(settings.resolved_database_url)
+    err.print(f"cxloop serving on http://{host}:{port}")
+    uvicorn.run(
+        "cxloop.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
