@@ -21,6 +21,11 @@ class Specs:
         """Return the channel key for an inbound Segment-style message, or None to pass."""
 
     @hookspec
+    def cxloop_customers_merged(self, session: Any, winner_id: int, loser_id: int) -> int:  # type: ignore[empty-body]
+        """Move what this domain holds of ``loser_id`` to ``winner_id``, in the merge's
+        transaction; return how many rows moved."""
+
+    @hookspec
     def cxloop_erase_customer_data(self, session: Any, customer_id: int) -> None:
         """Erase everything this plugin holds about a customer (privacy requests)."""
 
@@ -35,3 +40,10 @@ def get_plugin_manager() -> pluggy.PluginManager:
     manager.add_hookspecs(Specs)
     manager.load_setuptools_entrypoints("cxloop")
     return manager
+
+
+def register_builtin(plugin: object, name: str) -> None:
+    """Domains register their own hook implementations, once, when their package loads."""
+    manager = get_plugin_manager()
+    if not manager.has_plugin(name):
+        manager.register(plugin, name=name)

@@ -1,5 +1,6 @@
 """Interactions: the timeline, channels, journey stages, sources and every way in."""
 
+from cxloop.interactions.ingest import store_interactions
 from cxloop.interactions.models import Channel, Interaction, JourneyStage, Source
 from cxloop.interactions.records import InteractionIn, Rejected, StoreResult
 
@@ -11,4 +12,10 @@ __all__ = [
     "Rejected",
     "Source",
     "StoreResult",
+    "store_interactions",
 ]
+
+from cxloop.hooks import register_builtin as _register
+from cxloop.interactions import plugin as _plugin
+
+_register(_plugin, "cxloop.interactions")

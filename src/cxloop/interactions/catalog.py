@@ -1,0 +1,34 @@
+"""The company's configurable vocabulary: channels, journey stages, departments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cxloop.accounts import Department
+from cxloop.interactions.models import Channel, JourneyStage
+
+_INFO_KEY = "interactions.catalog"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    channels: frozenset[str]
+    stages: frozenset[str]
+    departments: dict[str, int]
+
+
+def load_catalog(session: Session) -> Catalog:
+    """Read once per unit of work: the tables are tiny and change rarely."""
+    cached = session.info.get(_INFO_KEY)
+    if isinstance(cached, Catalog):
+        return cached
+    catalog = Catalog(
+        channels=frozenset(session.scalars(select(Channel.key))),
+        stages=frozenset(session.scalars(select(JourneyStage.key))),
+        departments=dict(session.execute(select(Department.slug, Department.id)).tuples().all()),
+    )
+    session.info[_INFO_KEY] = catalog
+    return catalog
