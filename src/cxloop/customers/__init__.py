@@ -2,6 +2,8 @@
 
 from cxloop.customers.identity import IdentityKey, key, normalize_email, normalize_phone
 from cxloop.customers.models import Customer, Identity, IdentityKind, Merge
+from cxloop.customers.profiles import ProfileIn, ProfileResult, upsert_profiles
+from cxloop.customers.resolution import Resolver
 
 __all__ = [
     "Customer",
@@ -9,7 +11,11 @@ __all__ = [
     "IdentityKey",
     "IdentityKind",
     "Merge",
+    "ProfileIn",
+    "ProfileResult",
+    "Resolver",
     "key",
     "normalize_email",
     "normalize_phone",
+    "upsert_profiles",
 ]
