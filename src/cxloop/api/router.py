@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cxloop.api import health
+from cxloop.api import customers, health, ingest
 
 ingest_router = APIRouter()
 ingest_router.include_router(health.router)
+ingest_router.include_router(ingest.router)
 
 api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(customers.router)

@@ -138,6 +138,29 @@ class Resolver:
         self.prefetch(ordered)
         found = {k: self.find(self.known[k]) for k in ordered if k in self.known}
 
+        if all(k.kind in WEAK_KINDS for k in ordered):
+            target = self._resolve_anonymous(ordered, found)
+        else:
+            target = self._resolve_known(ordered, found, exclusive)
+        for k in ordered:
+            if k not in self.known:
+                self._attach(k, target, source_id)
+        if traits:
+            self._traits[target].update(traits)
+        return target
+
+    def _resolve_anonymous(
+        self, ordered: Sequence[IdentityKey], found: dict[IdentityKey, int]
+    ) -> int:
+        """Only device ids: the device's customer, whoever that is, or a new anonymous one."""
+        for k in ordered:
+            if k in found:
+                return found[k]
+        return self._provisional()
+
+    def _resolve_known(
+        self, ordered: Sequence[IdentityKey], found: dict[IdentityKey, int], exclusive: set[str]
+    ) -> int:
         target: int | None = None
         weak_candidates: list[int] = []
         for k in ordered:
@@ -147,7 +170,8 @@ class Resolver:
             if k.kind in WEAK_KINDS:
                 weak_candidates.append(customer_id)
             elif target is None:
-                if not self._conflicts(customer_id, exclusive):
+                # Found by the user id itself, the customer cannot hold another one.
+                if k.kind in EXCLUSIVE_KINDS or not self._conflicts(customer_id, exclusive):
                     target = customer_id
             elif not self._conflicts(customer_id, exclusive | self._profile(target).exclusive):
                 target = self._merge(target, customer_id, f"shared {k.kind}")
@@ -159,16 +183,7 @@ class Resolver:
                 target = customer_id
             else:
                 target = self._merge(target, customer_id, "anonymous profile identified")
-        if target is None:
-            strong = any(k.kind not in WEAK_KINDS for k in ordered)
-            known_weak = [self.find(c) for c in weak_candidates]
-            target = known_weak[0] if known_weak and not strong else self._provisional()
-        for k in ordered:
-            if k not in self.known:
-                self._attach(k, target, source_id)
-        if traits:
-            self._traits[target].update(traits)
-        return target
+        return self._provisional() if target is None else target
 
     def _may_join_weakly(self, customer_id: int, exclusive: set[str]) -> bool:
         profile = self._profile(customer_id)

@@ -1,10 +1,22 @@
 """Interactions: the timeline, channels, journey stages, sources and every way in."""
 
+from cxloop.interactions.exporting import INTERACTION_COLUMNS, iter_interactions
+from cxloop.interactions.importing import (
+    INTERACTION_TARGETS,
+    import_interactions,
+    interaction_mapping,
+)
 from cxloop.interactions.ingest import store_interactions
 from cxloop.interactions.models import Channel, Interaction, JourneyStage, Source
 from cxloop.interactions.records import InteractionIn, Rejected, StoreResult
+from cxloop.interactions.segment import read_message
+from cxloop.interactions.sources import create_source, source_for_write_key, source_summary
+from cxloop.interactions.timeline import journey_summary, timeline, timeline_page
+from cxloop.interactions.webhooks import compile_mapping, map_payload
 
 __all__ = [
+    "INTERACTION_COLUMNS",
+    "INTERACTION_TARGETS",
     "Channel",
     "Interaction",
     "InteractionIn",
@@ -12,7 +24,19 @@ __all__ = [
     "Rejected",
     "Source",
     "StoreResult",
+    "compile_mapping",
+    "create_source",
+    "import_interactions",
+    "interaction_mapping",
+    "iter_interactions",
+    "journey_summary",
+    "map_payload",
+    "read_message",
+    "source_for_write_key",
+    "source_summary",
     "store_interactions",
+    "timeline",
+    "timeline_page",
 ]
 
 from cxloop.hooks import register_builtin as _register
