@@ -11,22 +11,18 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import orjson
 
-sys.path.insert(0, str(Path(__file__).parent))
-from events import make_events  # noqa: E402
-
-from cxloop.interactions import create_source, read_message, store_interactions  # noqa: E402
-from cxloop.store.engine import make_engine  # noqa: E402
-from cxloop.store.migrate import upgrade  # noqa: E402
-from cxloop.store.uow import unit_of_work  # noqa: E402
-from cxloop.types import utcnow  # noqa: E402
-
+from cxloop.interactions import create_source, read_message, store_interactions
+from cxloop.store.engine import make_engine
+from cxloop.store.migrate import upgrade
+from cxloop.store.uow import unit_of_work
+from cxloop.types import utcnow
+from events import make_events
 
 BARE_TABLE = """CREATE TABLE interactions (
     message_id TEXT PRIMARY KEY, customer_id INTEGER, source_id INTEGER, channel TEXT,
