@@ -1,11 +1,20 @@
 """Customers: profiles, the identities that point at them, identity resolution and merges."""
 
+from cxloop.customers.exporting import CUSTOMER_COLUMNS, iter_customers
 from cxloop.customers.identity import IdentityKey, key, normalize_email, normalize_phone
+from cxloop.customers.importing import (
+    IDENTITY_TARGETS,
+    customer_mapping,
+    identities_from_row,
+    import_customers,
+)
 from cxloop.customers.models import Customer, Identity, IdentityKind, Merge
 from cxloop.customers.profiles import ProfileIn, ProfileResult, upsert_profiles
 from cxloop.customers.resolution import Resolver
 
 __all__ = [
+    "CUSTOMER_COLUMNS",
+    "IDENTITY_TARGETS",
     "Customer",
     "Identity",
     "IdentityKey",
@@ -14,6 +23,10 @@ __all__ = [
     "ProfileIn",
     "ProfileResult",
     "Resolver",
+    "customer_mapping",
+    "identities_from_row",
+    "import_customers",
+    "iter_customers",
     "key",
     "normalize_email",
     "normalize_phone",
