@@ -11,6 +11,14 @@ from cxloop.customers.importing import (
 from cxloop.customers.models import Customer, Identity, IdentityKind, Merge
 from cxloop.customers.profiles import ProfileIn, ProfileResult, upsert_profiles
 from cxloop.customers.resolution import Resolver
+from cxloop.customers.search import (
+    get_customer,
+    identities_by_customer,
+    read_customer,
+    resolve_customer_id,
+    search_customers,
+    search_page,
+)
 
 __all__ = [
     "CUSTOMER_COLUMNS",
@@ -24,11 +32,17 @@ __all__ = [
     "ProfileResult",
     "Resolver",
     "customer_mapping",
+    "get_customer",
+    "identities_by_customer",
     "identities_from_row",
     "import_customers",
     "iter_customers",
     "key",
     "normalize_email",
     "normalize_phone",
+    "read_customer",
+    "resolve_customer_id",
+    "search_customers",
+    "search_page",
     "upsert_profiles",
 ]
