@@ -28,7 +28,7 @@ def load_catalog(session: Session) -> Catalog:
     catalog = Catalog(
         channels=frozenset(session.scalars(select(Channel.key))),
         stages=frozenset(session.scalars(select(JourneyStage.key))),
-        departments=dict(session.execute(select(Department.slug, Department.id)).tuples().all()),
+        departments={slug: id_ for slug, id_ in session.execute(select(Department.slug, Department.id))},
     )
     session.info[_INFO_KEY] = catalog
     return catalog
