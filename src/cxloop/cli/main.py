@@ -9,6 +9,7 @@ import typer
 from cxloop.cli.accounts import token_app, user_app
 from cxloop.cli.data import export_app, import_app
 from cxloop.cli.output import err
+from cxloop.cli.sources import source_app
 from cxloop.settings import get_settings
 from cxloop.store.migrate import upgrade
 
@@ -21,6 +22,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(source_app, name="source")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 

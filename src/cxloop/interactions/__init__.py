@@ -8,6 +8,7 @@ from cxloop.interactions.importing import (
 )
 from cxloop.interactions.ingest import store_interactions
 from cxloop.interactions.models import Channel, Interaction, JourneyStage, Source
+from cxloop.interactions.native import InteractionBulk, InteractionCreate, Stored, StoredPage
 from cxloop.interactions.records import InteractionIn, Rejected, StoreResult
 from cxloop.interactions.segment import read_message
 from cxloop.interactions.sources import create_source, source_for_write_key, source_summary
@@ -19,11 +20,15 @@ __all__ = [
     "INTERACTION_TARGETS",
     "Channel",
     "Interaction",
+    "InteractionBulk",
+    "InteractionCreate",
     "InteractionIn",
     "JourneyStage",
     "Rejected",
     "Source",
     "StoreResult",
+    "Stored",
+    "StoredPage",
     "compile_mapping",
     "create_source",
     "import_interactions",

@@ -1,0 +1,88 @@
+"""``POST /api/v1/interactions``: assisted and system interactions logged over REST."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+
+from cxloop.api.deps import SessionDep, SettingsDep, Writer
+from cxloop.errors import CxloopError, ValidationFailed
+from cxloop.interactions import (
+    InteractionBulk,
+    InteractionCreate,
+    InteractionIn,
+    Stored,
+    StoredPage,
+    store_interactions,
+)
+
+router = APIRouter(prefix="/interactions", tags=["interactions"])
+
+
+def _store(session: Session, items: list[InteractionCreate], allow_weak: bool) -> StoredPage:
+    records: list[InteractionIn | None] = []
+    problems: dict[int, CxloopError] = {}
+    for index, item in enumerate(items):
+        try:
+            records.append(item.to_record())
+        except CxloopError as exc:
+            records.append(None)
+            problems[index] = exc
+    valid = [r for r in records if r is not None]
+    positions = [i for i, r in enumerate(records) if r is not None]
+    result = store_interactions(session, valid, allow_weak_merge=allow_weak)
+    rejected = {positions[r.index]: r for r in result.rejected}
+    results: list[Stored] = []
+    for index, record in enumerate(records):
+        message_id = items[index].message_id or (record.message_id if record else "")
+        if index in problems:
+            exc = problems[index]
+            results.append(
+                Stored(
+                    message_id=message_id,
+                    customer_id=None,
+                    status="rejected",
+                    field=exc.extra.get("field"),
+                    detail=exc.detail,
+                )
+            )
+        elif index in rejected:
+            results.append(
+                Stored(
+                    message_id=message_id,
+                    customer_id=None,
+                    status="rejected",
+                    field=rejected[index].field,
+                    detail=rejected[index].detail,
+                )
+            )
+        else:
+            customer_id = result.customer_ids[positions.index(index)]
+            status = "stored" if customer_id is not None else "duplicate"
+            results.append(Stored(message_id=message_id, customer_id=customer_id, status=status))
+    return StoredPage(
+        stored=result.stored,
+        duplicates=result.duplicates,
+        rejected=len(problems) + len(rejected),
+        results=results,
+    )
+
+
+@router.post("", status_code=201, response_model=Stored)
+def create_interaction(
+    body: InteractionCreate, session: SessionDep, settings: SettingsDep, _who: Writer
+) -> Stored:
+    """Log one interaction; a repeated ``message_id`` is a duplicate, never stored twice."""
+    page = _store(session, [body], settings.allow_weak_identity_merge)
+    outcome = page.results[0]
+    if outcome.status == "rejected":
+        raise ValidationFailed(outcome.detail or "rejected", field=outcome.field)
+    return outcome
+
+
+@router.post("/bulk", response_model=StoredPage)
+def create_interactions(
+    body: InteractionBulk, session: SessionDep, settings: SettingsDep, _who: Writer
+) -> StoredPage:
+    """Up to 1,000 interactions; valid ones are stored, each result says what happened."""
+    return _store(session, body.interactions, settings.allow_weak_identity_merge)
