@@ -17,7 +17,7 @@ hookimpl = pluggy.HookimplMarker("cxloop")
 
 class Specs:
     @hookspec
-    def cxloop_channel_for_event(self, message: dict[str, Any]) -> str | None:  # type: ignore[empty-body]
+    def cxloop_channel_for_event(self, message: dict[str, Any]) -> str | None:
         """Return the channel key for an inbound Segment-style message, or None to pass."""
 
     @hookspec

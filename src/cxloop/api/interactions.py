@@ -36,14 +36,14 @@ def _store(session: Session, items: list[InteractionCreate], allow_weak: bool) -
     for index, record in enumerate(records):
         message_id = items[index].message_id or (record.message_id if record else "")
         if index in problems:
-            exc = problems[index]
+            problem = problems[index]
             results.append(
                 Stored(
                     message_id=message_id,
                     customer_id=None,
                     status="rejected",
-                    field=exc.extra.get("field"),
-                    detail=exc.detail,
+                    field=problem.extra.get("field"),
+                    detail=problem.detail,
                 )
             )
         elif index in rejected:

@@ -224,9 +224,10 @@ class Resolver:
     def _merge_stored(self, winner: int, loser: int, reason: str) -> None:
         """Move a stored customer's timeline and identities to ``winner`` and record it."""
         session = self.session
-        moved_identities = session.execute(
+        moved = session.execute(
             update(Identity).where(Identity.customer_id == loser).values(customer_id=winner)
-        ).rowcount
+        )
+        moved_identities = int(getattr(moved, "rowcount", 0) or 0)
         moved_interactions = sum(
             get_plugin_manager().hook.cxloop_customers_merged(
                 session=session, winner_id=winner, loser_id=loser

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -103,6 +103,7 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     which dominated ingest). The statement itself is still compiled by SQLAlchemy.
     """
     table = Interaction.__table__
+    assert isinstance(table, Table)
     dialect = session.get_bind().dialect
     if dialect.name != "sqlite":
         stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=["message_id"])
@@ -134,8 +135,9 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
 @lru_cache(maxsize=1)
 def _sqlite_insert_sql(dialect: Dialect) -> str:
     table = Interaction.__table__
+    assert isinstance(table, Table)
     stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=["message_id"])
-    values = {name: bindparam(name) for name in COLUMNS}
+    values: dict[str, Any] = {name: bindparam(name) for name in COLUMNS}
     return str(stmt.values(values).compile(dialect=dialect, column_keys=list(COLUMNS)))
 
 

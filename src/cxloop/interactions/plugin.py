@@ -18,4 +18,4 @@ def cxloop_customers_merged(session: Session, winner_id: int, loser_id: int) -> 
         .values(customer_id=winner_id)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -40,7 +40,9 @@ def create_source(
     catalog = load_catalog(session)
     if default_channel is not None and default_channel not in catalog.channels:
         raise ValidationFailed(f"unknown channel '{default_channel}'", field="default_channel")
-    for event, stage in {None: default_stage, **(stage_rules or {})}.items():
+    checks: dict[str | None, str | None] = {None: default_stage}
+    checks.update(stage_rules or {})
+    for event, stage in checks.items():
         if stage is not None and stage not in catalog.stages:
             where = f"stage rule for '{event}'" if event else "default stage"
             raise ValidationFailed(f"{where}: unknown journey stage '{stage}'", field="stage")

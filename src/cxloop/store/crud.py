@@ -52,7 +52,7 @@ class Page(Generic[T]):
 
 def keyset_page(
     session: Session,
-    stmt: Select[tuple[T]],
+    stmt: Select[Any],
     *,
     keys: Sequence[InstrumentedAttribute[Any]],
     descending: bool,
@@ -72,7 +72,7 @@ def keyset_page(
             values = decode(values)
         stmt = stmt.where(_after(keys, values, descending))
     order = [k.desc() if descending else k.asc() for k in keys]
-    rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)))
+    rows: list[T] = list(session.scalars(stmt.order_by(*order).limit(limit + 1)))
     next_cursor = encode_cursor(key_values(rows[limit - 1])) if len(rows) > limit else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
 
