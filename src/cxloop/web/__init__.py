@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from cxloop.web import auth, customers
+from cxloop.web.nav import NavItem, add_nav_item, nav_items
+from cxloop.web.routing import PageRoute
+from cxloop.web.security import PageUser
+from cxloop.web.templating import STATIC_DIR, render
 
 
 def mount(app: FastAPI) -> None:
     """Attach the web pages and static assets to ``app``."""
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(auth.router)
+    app.include_router(customers.router)
 
 
-__all__ = ["mount"]
+__all__ = ["NavItem", "PageRoute", "PageUser", "add_nav_item", "mount", "nav_items", "render"]

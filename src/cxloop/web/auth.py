@@ -1,0 +1,67 @@
+"""Sign-in and sign-out pages: a plain HTML form (fields ``email`` and ``password``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from cxloop.accounts import authenticate
+from cxloop.api.deps import SESSION_USER_KEY, SessionDep
+from cxloop.errors import Unauthenticated
+from cxloop.web.routing import PageRoute
+from cxloop.web.security import (
+    DEFAULT_LANDING,
+    CsrfChecked,
+    MaybeUser,
+    csrf_token,
+    safe_next,
+)
+from cxloop.web.templating import render
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+@router.get("/")
+def home(user: MaybeUser) -> Response:
+    """Signed in: the customer search; signed out: the sign-in form."""
+    return RedirectResponse(DEFAULT_LANDING if user else "/login", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, user: MaybeUser, next: str | None = None) -> Response:
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html", {"next": safe_next(next), "error": None, "email": ""})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    _csrf: CsrfChecked,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=2000)] = DEFAULT_LANDING,
+) -> Response:
+    try:
+        user = authenticate(session, email=email, password=password)
+    except Unauthenticated:
+        return render(
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": "Email or password is wrong.", "email": email},
+            status_code=400,
+        )
+    # A new session on sign-in, so a token planted before it (session fixation) is worthless.
+    request.session.clear()
+    request.session[SESSION_USER_KEY] = user.id
+    csrf_token(request)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, _csrf: CsrfChecked) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)

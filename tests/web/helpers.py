@@ -1,0 +1,26 @@
+"""Signing in through the real form, as a browser would."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.accounts.factories import PASSWORD
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD, next: str = "/customers"):
+    token = csrf_from(client.get("/login").text)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token, "next": next},
+        follow_redirects=False,
+    )
