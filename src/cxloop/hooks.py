@@ -17,10 +17,6 @@ hookimpl = pluggy.HookimplMarker("cxloop")
 
 class Specs:
     @hookspec
-    def cxloop_channel_for_event(self, message: dict[str, Any]) -> str | None:
-        """Return the channel key for an inbound Segment-style message, or None to pass."""
-
-    @hookspec
     def cxloop_customers_merged(self, session: Any, winner_id: int, loser_id: int) -> int:  # type: ignore[empty-body]
         """Move what this domain holds of ``loser_id`` to ``winner_id``, in the merge's
         transaction; return how many rows moved."""
