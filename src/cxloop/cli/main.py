@@ -8,6 +8,7 @@ import typer
 
 from cxloop.cli.accounts import token_app, user_app
 from cxloop.cli.data import export_app, import_app
+from cxloop.cli.demo import demo
 from cxloop.cli.output import err
 from cxloop.cli.sources import source_app
 from cxloop.settings import get_settings
@@ -25,6 +26,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(source_app, name="source")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.command()(demo)
 
 
 @db_app.command("upgrade")

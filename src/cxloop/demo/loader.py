@@ -1,0 +1,114 @@
+"""Load the demo company: run the steps in order, once per database.
+
+:data:`STEPS` is the extension point: a later capability (surveys, cases, insights...)
+appends its own ``step(ctx)`` and finds the people, agents and sources of the earlier steps
+in the :class:`DemoContext`. The users step runs last; its admin marks a complete load, so
+a second run only re-reads what is there (and re-states the admin password it prints).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.orm import Session
+
+from cxloop.accounts import Department, User
+from cxloop.customers import Customer, Identity
+from cxloop.demo.company import company_step, ensure_admin_password, users_step
+from cxloop.demo.context import ADMIN_EMAIL, DemoContext, Step
+from cxloop.demo.journeys import journeys_step
+from cxloop.demo.people import customers_step
+from cxloop.interactions import Interaction, Source
+from cxloop.store.uow import unit_of_work
+
+BASE_CUSTOMERS = 4_000
+WINDOW_DAYS = 548  # about 18 months
+STEPS: list[Step] = [company_step, customers_step, journeys_step, users_step]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    loaded: bool
+    """False when the demo was already there and nothing was written."""
+    email: str
+    password: str
+    story_customer_id: int | None
+    counts: dict[str, int]
+
+
+def demo_customers(scale: float, customers: int | None = None) -> int:
+    """How many customers a load creates: ``customers`` if given, else 4,000 x ``scale``."""
+    wanted = customers if customers is not None else round(BASE_CUSTOMERS * scale)
+    return max(wanted, 1)
+
+
+def _anchor(now: datetime | None) -> datetime:
+    """The demo ends today (midnight UTC), so "last 30 days" views have data; pass ``now``
+    for a byte-identical load."""
+    now = now or datetime.now(UTC)
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def load_demo(
+    bind: Engine | Connection,
+    *,
+    password: str,
+    seed: int = 7,
+    scale: float = 1.0,
+    customers: int | None = None,
+    now: datetime | None = None,
+    steps: list[Step] | None = None,
+) -> DemoResult:
+    """Load the demo into ``bind`` unless it is already there; report what the database holds."""
+    with unit_of_work(bind) as session:
+        already = ensure_admin_password(session, password)
+    if not already:
+        end = _anchor(now)
+        ctx = DemoContext(
+            bind=bind,
+            rng=random.Random(seed),  # noqa: S311 (made-up data, reproducible by design)
+            seed=seed,
+            start=end - timedelta(days=WINDOW_DAYS),
+            end=end,
+            customers=demo_customers(scale, customers),
+            password=password,
+        )
+        for step in steps or STEPS:
+            step(ctx)
+    with unit_of_work(bind, write=False) as session:
+        return DemoResult(
+            loaded=not already,
+            email=ADMIN_EMAIL,
+            password=password,
+            story_customer_id=story_customer_id(session),
+            counts=database_counts(session),
+        )
+
+
+def story_customer_id(session: Session) -> int | None:
+    """The guided-tour customer (person 0, whatever the seed), after any merges."""
+    found = session.execute(
+        select(Identity.customer_id)
+        .where(Identity.kind == "user_id", Identity.value.like("bw-%-000000"))
+        .order_by(Identity.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    return found
+
+
+def database_counts(session: Session) -> dict[str, int]:
+    def count(stmt: object) -> int:
+        return int(session.scalar(stmt) or 0)  # type: ignore[call-overload]
+
+    return {
+        "customers": count(
+            select(func.count()).select_from(Customer).where(Customer.merged_into_id.is_(None))
+        ),
+        "interactions": count(select(func.count()).select_from(Interaction)),
+        "departments": count(select(func.count()).select_from(Department)),
+        "users": count(select(func.count()).select_from(User)),
+        "sources": count(select(func.count()).select_from(Source)),
+    }
