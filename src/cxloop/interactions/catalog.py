@@ -10,8 +10,6 @@ from sqlalchemy.orm import Session
 from cxloop.accounts import Department
 from cxloop.interactions.models import Channel, JourneyStage
 
-_INFO_KEY = "interactions.catalog"
-
 
 @dataclass(frozen=True)
 class Catalog:
@@ -21,14 +19,11 @@ class Catalog:
 
 
 def load_catalog(session: Session) -> Catalog:
-    """Read once per unit of work: the tables are tiny and change rarely."""
-    cached = session.info.get(_INFO_KEY)
-    if isinstance(cached, Catalog):
-        return cached
-    catalog = Catalog(
+    """Read per call (three tiny tables), so a department added a moment ago is known."""
+    return Catalog(
         channels=frozenset(session.scalars(select(Channel.key))),
         stages=frozenset(session.scalars(select(JourneyStage.key))),
-        departments={slug: id_ for slug, id_ in session.execute(select(Department.slug, Department.id))},
+        departments={
+            slug: id_ for slug, id_ in session.execute(select(Department.slug, Department.id))
+        },
     )
-    session.info[_INFO_KEY] = catalog
-    return catalog
