@@ -1,4 +1,4 @@
-"""A real ``cxloop serve`` in its own process, for tests that kill it or talk to it as clients do."""
+"""A real ``cxloop serve`` in its own process, for tests that kill it or act as clients."""
 
 from __future__ import annotations
 

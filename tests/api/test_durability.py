@@ -1,4 +1,4 @@
-"""Every acknowledged event survives a SIGKILL of the server, exactly once; clients work unchanged."""
+"""Acknowledged events survive a SIGKILL of the server exactly once; clients work unchanged."""
 
 from __future__ import annotations
 
