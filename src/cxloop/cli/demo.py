@@ -20,7 +20,7 @@ from cxloop.settings import get_settings
 from cxloop.store.engine import get_engine
 from cxloop.store.migrate import upgrade
 
-PASSWORD_FILE = "demo-password"
+PASSWORD_FILE = "demo-password"  # noqa: S105 (a file name)
 
 
 def demo_password(data_dir: Path) -> str:

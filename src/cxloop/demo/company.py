@@ -41,7 +41,7 @@ def company_step(ctx: DemoContext) -> None:
     with unit_of_work(ctx.bind) as session:
         for slug in DEPARTMENTS:
             ensure_department(session, slug=slug)
-        existing = dict(session.execute(select(Source.name, Source.id)).tuples().all())
+        existing = {name: id_ for name, id_ in session.execute(select(Source.name, Source.id))}
         for name, kind, channels in SOURCES:
             source_id = existing.get(name)
             if source_id is None:

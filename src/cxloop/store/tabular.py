@@ -172,7 +172,8 @@ def _read_xlsx(path: Path) -> Iterator[Row]:
             str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header)
         ]
         for number, cells in enumerate(rows, start=2):
-            values = {n: _clean(c) for n, c in zip(names, cells, strict=False)}
+            values = dict.fromkeys(names)  # read-only sheets drop trailing empty cells
+            values.update({n: _clean(c) for n, c in zip(names, cells, strict=False)})
             if any(v is not None for v in values.values()):
                 yield Row(number, values)
     finally:
