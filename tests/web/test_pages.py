@@ -259,3 +259,14 @@ def test_static_assets_are_vendored(client: TestClient) -> None:
     assert "htmx" in htmx.text
     assert client.get("/static/htmx.LICENSE").status_code == 200
     assert client.get("/static/app.css").status_code == 200
+
+
+def test_chart_axis_labels_are_distinct_for_short_journeys(
+    signed_in: TestClient, session: Session
+) -> None:
+    ann = make_customer(session)
+    make_timeline(session, customer_id=ann.id, count=30)  # 30 hours
+    html = signed_in.get(f"/customers/{ann.id}").text
+    ticks = re.findall(r'text-anchor="middle" fill="#374151">([^<]+)<', html)
+    assert len(ticks) == 4
+    assert len(set(ticks)) == 4

@@ -133,7 +133,8 @@ def layout(summary: JourneySummary) -> ChartLayout | None:
 
 def _tick_label(start: datetime, span: float, i: int) -> str:
     moment = start + timedelta(seconds=span * i / (TICKS - 1)) if span > 0 else start
-    return moment.strftime("%Y-%m-%d")
+    # A journey of a few days needs hours on its axis, or every tick reads the same date.
+    return moment.strftime("%m-%d %H:%M" if span < 4 * 86400 else "%Y-%m-%d")
 
 
 def _describe(summary: JourneySummary) -> str:
