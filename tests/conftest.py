@@ -45,8 +45,16 @@ def fresh_postgres_database(name: str) -> str:
     return f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{name}"
 
 
+def drop_postgres_database(name: str) -> None:
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """Unique per test process, so two runs on one machine never drop each other's database."""
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -54,7 +62,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "postgresql":
         if not postgres_reachable():
             pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-        url = fresh_postgres_database(f"cxloop_test_{_worker()}")
+        name = f"cxloop_test_{_worker()}"
+        url = fresh_postgres_database(name)
+        request.addfinalizer(lambda: drop_postgres_database(name))
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'cxloop.db'}"
     upgrade(url)
