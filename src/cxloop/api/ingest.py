@@ -10,6 +10,7 @@ import base64
 import binascii
 import zlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -141,26 +142,37 @@ def _answer(result: StoreResult, total: int) -> Response:
     return response
 
 
+def _partition(
+    outcomes: list[InteractionIn | CxloopError],
+) -> tuple[list[InteractionIn | None], list[Rejected]]:
+    """Records by position (None where rejected), and the rejections with their index."""
+    records: list[InteractionIn | None] = []
+    rejected: list[Rejected] = []
+    for index, outcome in enumerate(outcomes):
+        if isinstance(outcome, CxloopError):
+            records.append(None)
+            rejected.append(
+                Rejected(index=index, detail=outcome.detail, field=outcome.extra.get("field"))
+            )
+        else:
+            records.append(outcome)
+    return records, rejected
+
+
 def _read_all(messages: list[Any], call: str | None, limit: int) -> Reader:
+    def read_one(message: Any, source: Source, received: datetime) -> InteractionIn | CxloopError:
+        try:
+            if len(orjson.dumps(message)) > limit:
+                raise PayloadTooLarge(f"event is larger than {limit} bytes", field="event")
+            return read_message(message, source=source, received_at=received, call=call)
+        except CxloopError as exc:
+            return exc
+
     def read(
         _session: Session, source: Source
     ) -> tuple[list[InteractionIn | None], list[Rejected]]:
         received = utcnow()
-        records: list[InteractionIn | None] = []
-        rejected: list[Rejected] = []
-        for index, message in enumerate(messages):
-            try:
-                if len(orjson.dumps(message)) > limit:
-                    raise PayloadTooLarge(f"event is larger than {limit} bytes", field="event")
-                records.append(
-                    read_message(message, source=source, received_at=received, call=call)
-                )
-            except CxloopError as exc:
-                records.append(None)
-                rejected.append(
-                    Rejected(index=index, detail=exc.detail, field=exc.extra.get("field"))
-                )
-        return records, rejected
+        return _partition([read_one(m, source, received) for m in messages])
 
     return read
 
@@ -233,17 +245,7 @@ async def ingest_webhook(request: Request) -> Response:
             mapped = map_payload(
                 compile_mapping(source.mapping), body, source_id=source.id, received_at=utcnow()
             )
-            records: list[InteractionIn | None] = []
-            rejected: list[Rejected] = []
-            for index, item in enumerate(mapped):
-                if isinstance(item, CxloopError):
-                    records.append(None)
-                    rejected.append(
-                        Rejected(index=index, detail=item.detail, field=item.extra.get("field"))
-                    )
-                else:
-                    records.append(item)
-            return records, rejected
+            return _partition(mapped)
 
         result = await run_in_threadpool(_store, request, body, read)
     except CxloopError as exc:
