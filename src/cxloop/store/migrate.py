@@ -1,4 +1,9 @@
-"""Alembic, driven from code: ``cxloop db upgrade`` and start-up both call :func:`upgrade`."""
+"""Alembic, driven from code: ``cxloop db upgrade`` and start-up both call :func:`upgrade`.
+
+Each domain after the foundation owns a migration branch rooted at ``0001`` and labelled with
+its name (``surveys``, ``understanding``...), so domains evolve their tables independently;
+upgrading goes to every head.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ def alembic_config(url: str, metadata: MetaData | None = None) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(url), revision)
 
 

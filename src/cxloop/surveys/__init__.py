@@ -1,0 +1,3 @@
+"""Listening: surveys, questions, invitations, responses and fatigue rules."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Understanding: enrichment of customer text with offline models."""
+
+__all__: list[str] = []
