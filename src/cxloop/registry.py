@@ -8,8 +8,9 @@ from cxloop.accounts import models as _accounts
 from cxloop.customers import models as _customers
 from cxloop.interactions import models as _interactions
 from cxloop.store.base import Base
+from cxloop.surveys import models as _surveys
 
-DOMAIN_MODELS = (_accounts, _customers, _interactions)
+DOMAIN_MODELS = (_accounts, _customers, _interactions, _surveys)
 metadata: MetaData = Base.metadata
 
 __all__ = ["DOMAIN_MODELS", "metadata"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,30 @@ class Settings(BaseSettings):
     )
     default_timezone: str = Field(
         default="UTC", description="Time zone for display when a user has none."
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address respondents reach cxloop at; the base of links in emails.",
+    )
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for outgoing email.")
+    smtp_port: int = Field(default=25, description="SMTP port (587 with STARTTLS, 465 with SSL).")
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        default="none", description="Transport security of the SMTP connection."
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, if required.")
+    smtp_password: str | None = Field(default=None, description="SMTP password, if required.")
+    smtp_timeout_s: float = Field(default=10.0, description="SMTP connect and command timeout.")
+    smtp_retries: int = Field(
+        default=3, ge=0, description="Retries of a temporary SMTP failure, with back-off."
+    )
+    mail_from: str = Field(
+        default="cxloop <surveys@localhost>", description="From address of outgoing email."
+    )
+    survey_cooldown_days: int = Field(
+        default=30, ge=0, description="Invite a customer to at most one survey per N days."
+    )
+    survey_link_ttl_days: int = Field(
+        default=30, ge=1, description="Days a survey invitation or started response stays valid."
     )
 
     @property

@@ -1,3 +1,5 @@
-"""Outreach: email over SMTP, outbound webhooks and notifications."""
+"""Outreach: email over SMTP (later: outbound webhooks and notifications)."""
 
-__all__: list[str] = []
+from cxloop.outreach.email import EmailBounced, EmailUnavailable, Mailer, build_message, mailer
+
+__all__ = ["EmailBounced", "EmailUnavailable", "Mailer", "build_message", "mailer"]

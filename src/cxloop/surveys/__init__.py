@@ -1,3 +1,132 @@
 """Listening: surveys, questions, invitations, responses and fatigue rules."""
 
-__all__: list[str] = []
+from cxloop.surveys.answers import clean_answers
+from cxloop.surveys.definition import Branding, Condition, Definition, Question, QuestionType
+from cxloop.surveys.events import InvitationsQueued, ResponseCompleted
+from cxloop.surveys.invitations import (
+    FatigueRules,
+    InviteResult,
+    Rates,
+    due_invitations,
+    invite,
+    opt_out,
+    opted_out,
+    response_rates,
+)
+from cxloop.surveys.locales import accepted_languages, choose_locale, translate
+from cxloop.surveys.models import (
+    Invitation,
+    InvitationStatus,
+    OptOut,
+    Response,
+    ResponseStatus,
+    Survey,
+    SurveyStatus,
+    SurveyVersion,
+)
+from cxloop.surveys.responses import (
+    Origin,
+    complete,
+    definition_of,
+    get_response,
+    next_page,
+    open_invitation,
+    response_for_invitation,
+    save_answers,
+    start_response,
+    visible_questions,
+)
+from cxloop.surveys.schemas import SurveyCreate, SurveyPage, SurveyRead, SurveyUpdate, VersionRead
+from cxloop.surveys.sending import SendReport, deliver_invitations
+from cxloop.surveys.service import (
+    create_survey,
+    get_survey,
+    live_version,
+    publish,
+    read_survey,
+    require_live,
+    survey_by_key,
+    survey_page,
+    update_survey,
+    versions,
+)
+from cxloop.surveys.tokens import (
+    LinkExpired,
+    LinkInvalid,
+    invitation_token,
+    read_invitation_token,
+    read_response_token,
+    read_unsubscribe_token,
+    response_token,
+    unsubscribe_token,
+)
+
+__all__ = [
+    "Branding",
+    "Condition",
+    "Definition",
+    "FatigueRules",
+    "Invitation",
+    "InvitationStatus",
+    "InvitationsQueued",
+    "InviteResult",
+    "LinkExpired",
+    "LinkInvalid",
+    "OptOut",
+    "Origin",
+    "Question",
+    "QuestionType",
+    "Rates",
+    "Response",
+    "ResponseCompleted",
+    "ResponseStatus",
+    "SendReport",
+    "Survey",
+    "SurveyCreate",
+    "SurveyPage",
+    "SurveyRead",
+    "SurveyStatus",
+    "SurveyUpdate",
+    "SurveyVersion",
+    "VersionRead",
+    "accepted_languages",
+    "choose_locale",
+    "clean_answers",
+    "complete",
+    "create_survey",
+    "definition_of",
+    "deliver_invitations",
+    "due_invitations",
+    "get_response",
+    "get_survey",
+    "invitation_token",
+    "invite",
+    "live_version",
+    "next_page",
+    "open_invitation",
+    "opt_out",
+    "opted_out",
+    "publish",
+    "read_invitation_token",
+    "read_response_token",
+    "read_survey",
+    "read_unsubscribe_token",
+    "require_live",
+    "response_for_invitation",
+    "response_rates",
+    "response_token",
+    "save_answers",
+    "start_response",
+    "survey_by_key",
+    "survey_page",
+    "translate",
+    "unsubscribe_token",
+    "update_survey",
+    "versions",
+    "visible_questions",
+]
+
+from cxloop.hooks import register_builtin as _register
+from cxloop.surveys import plugin as _plugin
+
+_register(_plugin, "cxloop.surveys")
