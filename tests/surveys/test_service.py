@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from cxloop.errors import Conflict, ValidationFailed
+from cxloop.errors import Conflict
 from cxloop.surveys import (
     Definition,
     Origin,
@@ -20,12 +20,13 @@ from cxloop.surveys import (
     update_survey,
     versions,
 )
+from cxloop.surveys.service import SurveyNotOpen
 from tests.surveys.factories import make_survey, nps_definition
 
 
 def test_a_draft_is_not_answerable_until_published(session: Session) -> None:
     survey = make_survey(session, live=False)
-    with pytest.raises(ValidationFailed, match="is not live"):
+    with pytest.raises(SurveyNotOpen, match="is not open"):
         require_live(session, survey)
     version = publish(session, survey)
     assert (version.number, survey.status) == (1, "live")
@@ -65,7 +66,7 @@ def test_publishing_an_unchanged_draft_is_refused(session: Session) -> None:
 def test_closing_and_reopening(session: Session) -> None:
     survey = make_survey(session)
     update_survey(session, survey, data=SurveyUpdate(status="closed"))
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(SurveyNotOpen):
         require_live(session, survey)
     update_survey(session, survey, data=SurveyUpdate(status="live"))
     assert require_live(session, survey).number == 1

@@ -1,6 +1,6 @@
 """Listening: surveys, questions, invitations, responses and fatigue rules."""
 
-from cxloop.surveys.answers import clean_answers
+from cxloop.surveys.answers import clean_answers, missing_required
 from cxloop.surveys.definition import Branding, Condition, Definition, Question, QuestionType
 from cxloop.surveys.events import InvitationsQueued, ResponseCompleted
 from cxloop.surveys.invitations import (
@@ -102,6 +102,7 @@ __all__ = [
     "invitation_token",
     "invite",
     "live_version",
+    "missing_required",
     "next_page",
     "open_invitation",
     "opt_out",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cxloop.errors import Conflict, NotFound, ValidationFailed
+from cxloop.errors import Conflict, NotFound
 from cxloop.store.crud import Page, keyset_page
 from cxloop.surveys.definition import Definition
 from cxloop.surveys.models import Survey, SurveyStatus, SurveyVersion
@@ -86,10 +86,15 @@ def live_version(session: Session, survey: Survey) -> SurveyVersion | None:
     )
 
 
+class SurveyNotOpen(Conflict):
+    title = "Survey not open"
+
+
 def require_live(session: Session, survey: Survey) -> SurveyVersion:
+    """The version to answer; a draft or closed survey takes no answers or invitations."""
     version = live_version(session, survey)
     if survey.status != SurveyStatus.live or version is None:
-        raise ValidationFailed(f"survey '{survey.key}' is not live", field="survey")
+        raise SurveyNotOpen(f"survey '{survey.key}' is not open for answers", field="survey")
     return version
 
 

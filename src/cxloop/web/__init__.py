@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from cxloop.web import auth, customers
+from cxloop.web import auth, customers, survey_pages
 from cxloop.web.nav import NavItem, add_nav_item, nav_items
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import PageUser
@@ -17,6 +17,7 @@ def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(auth.router)
     app.include_router(customers.router)
+    app.include_router(survey_pages.router)
 
 
 __all__ = ["NavItem", "PageRoute", "PageUser", "add_nav_item", "mount", "nav_items", "render"]

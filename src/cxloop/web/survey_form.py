@@ -1,0 +1,116 @@
+"""One survey page as the template shows it, and the posted form read back into answers.
+
+Field names are the question ids (``<id>.<part>`` for the CX index), so the form is plain
+HTML that works without JavaScript and with any assistive technology.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from cxloop.surveys import Definition, Question, QuestionType, translate
+from cxloop.surveys.definition import CX_INDEX_PARTS
+
+CX_INDEX_LABELS = {
+    "effectiveness": "It met my needs",
+    "ease": "It was easy",
+    "emotion": "I felt good about it",
+}
+SCALE_ENDS = {
+    QuestionType.nps: ("Not at all likely", "Extremely likely"),
+    QuestionType.csat: ("Very dissatisfied", "Very satisfied"),
+    QuestionType.ces: ("Strongly disagree", "Strongly agree"),
+    QuestionType.rating: ("Lowest", "Highest"),
+    QuestionType.cx_index: ("Strongly disagree", "Strongly agree"),
+}
+
+
+@dataclass(slots=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(slots=True)
+class Part:
+    name: str
+    label: str
+
+
+@dataclass(slots=True)
+class QuestionView:
+    id: str
+    kind: str
+    text: str
+    required: bool
+    choices: list[Choice] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
+    ends: tuple[str, str] | None = None
+    value: Any = None
+    error: str | None = None
+
+
+def question_views(
+    definition: Definition,
+    questions: list[Question],
+    locale: str,
+    answers: dict[str, Any],
+    errors: dict[str, str] | None = None,
+) -> list[QuestionView]:
+    def tr(texts: dict[str, str]) -> str:
+        return translate(texts, locale, definition.default_locale)
+
+    views = []
+    for question in questions:
+        scale = question.scale()
+        if question.type in (QuestionType.single, QuestionType.multiple):
+            choices = [Choice(o.value, tr(o.label)) for o in question.options]
+        elif scale is not None:
+            choices = [Choice(str(n), str(n)) for n in range(scale[0], scale[1] + 1)]
+        else:
+            choices = []
+        parts = (
+            [Part(p, CX_INDEX_LABELS[p]) for p in CX_INDEX_PARTS]
+            if question.type is QuestionType.cx_index
+            else []
+        )
+        views.append(
+            QuestionView(
+                id=question.id,
+                kind=question.type.value,
+                text=tr(question.text),
+                required=question.required,
+                choices=choices,
+                parts=parts,
+                ends=SCALE_ENDS.get(question.type),
+                value=answers.get(question.id),
+                error=(errors or {}).get(question.id),
+            )
+        )
+    return views
+
+
+def read_form(form: FormData, questions: list[Question]) -> dict[str, Any]:
+    """The answers a page's form carries (blank fields left out)."""
+    given: dict[str, Any] = {}
+    for question in questions:
+        if question.type is QuestionType.multiple:
+            values = [v for v in form.getlist(question.id) if isinstance(v, str)]
+            if values:
+                given[question.id] = values
+        elif question.type is QuestionType.cx_index:
+            parts = {
+                part: value
+                for part in CX_INDEX_PARTS
+                if isinstance(value := form.get(f"{question.id}.{part}"), str) and value
+            }
+            if parts:
+                given[question.id] = parts
+        else:
+            value = form.get(question.id)
+            if isinstance(value, str) and value.strip():
+                given[question.id] = value
+    return given

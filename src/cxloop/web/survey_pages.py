@@ -1,0 +1,465 @@
+"""The pages respondents see: an anonymous or QR link, a personal invitation, each next page,
+the thanks, and one-click unsubscribe. No sign-in: the signed link is the credential.
+
+Each page is a plain form (no JavaScript needed); answers are saved as each page is sent, and
+the server applies the branch logic to choose the next page. A damaged, expired or reused
+link gets a page that says so, never someone else's survey.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from cxloop.api.deps import SessionDep, SettingsDep
+from cxloop.customers import Customer
+from cxloop.errors import NotFound, ValidationFailed
+from cxloop.settings import Settings
+from cxloop.surveys import (
+    Definition,
+    Invitation,
+    Origin,
+    ResponseStatus,
+    Survey,
+    SurveyVersion,
+    accepted_languages,
+    choose_locale,
+    complete,
+    definition_of,
+    get_response,
+    get_survey,
+    live_version,
+    missing_required,
+    next_page,
+    open_invitation,
+    opt_out,
+    read_invitation_token,
+    read_response_token,
+    read_unsubscribe_token,
+    require_live,
+    response_for_invitation,
+    response_token,
+    save_answers,
+    start_response,
+    survey_by_key,
+    translate,
+    visible_questions,
+)
+from cxloop.surveys import Response as SurveyResponse
+from cxloop.surveys.emails import customer_locale
+from cxloop.web.routing import PageRoute
+from cxloop.web.security import CsrfChecked
+from cxloop.web.survey_form import question_views, read_form
+from cxloop.web.templating import CONTENT_SECURITY_POLICY, render
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+LINK_CHANNELS = frozenset({"link", "qr", "web", "app", "sms", "chat", "email"})
+_PLACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.:-]{0,99}$")
+# Survey pages may show the company's logo from its own https site.
+SURVEY_CSP = CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", "img-src 'self' data: https:")
+
+
+def _locale(request: Request, definition: Definition, *preferred: str | None) -> str:
+    wanted = [request.query_params.get("lang"), *preferred]
+    wanted += accepted_languages(request.headers.get("accept-language"))
+    return choose_locale(definition.locales(), wanted, definition.default_locale)
+
+
+def _page(
+    request: Request,
+    *,
+    survey: Survey,
+    definition: Definition,
+    page: int,
+    answers: dict[str, Any],
+    locale: str,
+    action: str,
+    hidden: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    questions = visible_questions(definition, page, answers)
+
+    def tr(texts: dict[str, str]) -> str:
+        return translate(texts, locale, definition.default_locale)
+
+    response = render(
+        request,
+        "surveys/respond.html",
+        {
+            "survey_key": survey.key,
+            "lang": locale,
+            "title": tr(definition.title),
+            "intro": tr(definition.intro) if page == 0 and definition.intro else "",
+            "logo_url": definition.branding.logo_url,
+            "questions": question_views(definition, questions, locale, answers, errors),
+            "errors": errors or {},
+            "action": action,
+            "hidden": hidden or {},
+            "step": page + 1,
+            "steps": len(definition.pages()),
+        },
+        status_code=status_code,
+    )
+    response.headers["Content-Security-Policy"] = SURVEY_CSP
+    return response
+
+
+def _message(
+    request: Request,
+    template: str,
+    *,
+    title: str,
+    lang: str = "en",
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    return render(
+        request, template, {"title": title, "lang": lang, **extra}, status_code=status_code
+    )
+
+
+def _continue_url(settings: Settings, response: SurveyResponse, page: int | None) -> str:
+    token = response_token(settings.resolved_secret_key(), response.id)
+    return f"/s/r/{token}/" + ("done" if page is None else str(page + 1))
+
+
+def _advance(
+    session: Session, settings: Settings, response: SurveyResponse, after: int
+) -> RedirectResponse:
+    """Go to the next page the answers make visible, or complete the response."""
+    following = next_page(definition_of(session, response), response.answers, after)
+    if following is None:
+        complete(session, response)
+    return RedirectResponse(_continue_url(settings, response, following), status_code=303)
+
+
+async def _submit(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    *,
+    survey: Survey,
+    response: SurveyResponse,
+    page: int,
+    action: str,
+    hidden: dict[str, str] | None = None,
+) -> Response:
+    definition = definition_of(session, response)
+    questions = visible_questions(definition, page, response.answers)
+    given = read_form(await request.form(), questions)
+    errors: dict[str, str] = {}
+    try:
+        save_answers(session, response, given)
+    except ValidationFailed as exc:
+        errors[str(exc.extra.get("field", "")).split(".")[0]] = exc.detail
+    for missing in missing_required(definition, questions, {**response.answers, **given}):
+        errors.setdefault(missing, "Please answer this question.")
+    if errors:
+        return _page(
+            request,
+            survey=survey,
+            definition=definition,
+            page=page,
+            answers={**response.answers, **given},
+            locale=response.locale,
+            action=action,
+            hidden=hidden,
+            errors=errors,
+            status_code=422,
+        )
+    return _advance(session, settings, response, page)
+
+
+# --- anonymous links and QR codes ------------------------------------------------------
+
+
+def _link_origin(channel: str | None, place: str | None) -> Origin:
+    if place and not _PLACE.match(place):
+        raise ValidationFailed("this link's place tag is not valid", field="place")
+    return Origin(channel=channel if channel in LINK_CHANNELS else "link", place=place or None)
+
+
+@router.get("/s/{key}")
+def anonymous_survey(
+    request: Request,
+    key: str,
+    session: SessionDep,
+    channel: str | None = None,
+    place: str | None = None,
+) -> Response:
+    """A survey anyone with the link can answer (a QR code adds ``channel=qr&place=...``)."""
+    survey = survey_by_key(session, key)
+    version = require_live(session, survey)
+    definition = Definition.model_validate(version.definition)
+    origin = _link_origin(channel, place)
+    locale = _locale(request, definition)
+    hidden = {"channel": origin.channel, "place": origin.place or "", "lang": locale}
+    return _page(
+        request,
+        survey=survey,
+        definition=definition,
+        page=0,
+        answers={},
+        locale=locale,
+        action=f"/s/{survey.key}",
+        hidden=hidden,
+    )
+
+
+@router.post("/s/{key}")
+async def anonymous_answer(
+    request: Request, key: str, session: SessionDep, settings: SettingsDep, _csrf: CsrfChecked
+) -> Response:
+    survey = survey_by_key(session, key)
+    version = require_live(session, survey)
+    definition = Definition.model_validate(version.definition)
+    form = await request.form()
+    origin = _link_origin(_text(form.get("channel")), _text(form.get("place")))
+    locale = choose_locale(
+        definition.locales(), [_text(form.get("lang"))], definition.default_locale
+    )
+    response = start_response(session, survey=survey, version=version, origin=origin, locale=locale)
+    hidden = {"channel": origin.channel, "place": origin.place or "", "lang": locale}
+    return await _submit(
+        request,
+        session,
+        settings,
+        survey=survey,
+        response=response,
+        page=0,
+        action=f"/s/{survey.key}",
+        hidden=hidden,
+    )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# --- personal invitations --------------------------------------------------------------
+
+
+def _invitation(session: Session, settings: Settings, token: str) -> tuple[Invitation, Survey]:
+    invitation = open_invitation(
+        session, read_invitation_token(settings.resolved_secret_key(), token)
+    )
+    return invitation, get_survey(session, invitation.survey_id)
+
+
+def _answered(request: Request, survey: Survey, version: SurveyVersion | None) -> Response:
+    definition = Definition.model_validate(version.definition) if version else None
+    title = (
+        translate(definition.title, "en", definition.default_locale) if definition else survey.name
+    )
+    return _message(
+        request,
+        "surveys/answered.html",
+        title=title,
+        status_code=409,
+        detail="This survey has already been answered with this link. Thank you!",
+    )
+
+
+def _start_invited(
+    session: Session, invitation: Invitation, survey: Survey, locale: str
+) -> SurveyResponse:
+    return start_response(
+        session,
+        survey=survey,
+        version=require_live(session, survey),
+        origin=Origin(
+            channel=invitation.channel,
+            stage=invitation.stage,
+            customer_id=invitation.customer_id,
+            trigger_interaction_id=invitation.trigger_interaction_id,
+        ),
+        locale=locale,
+        invitation=invitation,
+    )
+
+
+@router.get("/s/i/{token}")
+def invited_survey(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """A personal invitation; a score in the query (a click in the email) is saved at once."""
+    invitation, survey = _invitation(session, settings, token)
+    existing = response_for_invitation(session, invitation)
+    if existing is not None and existing.status == ResponseStatus.complete:
+        return _answered(request, survey, session.get(SurveyVersion, existing.version_id))
+    version = (
+        session.get(SurveyVersion, existing.version_id)
+        if existing
+        else require_live(session, survey)
+    )
+    assert version is not None
+    definition = Definition.model_validate(version.definition)
+    customer = session.get(Customer, invitation.customer_id)
+    locale = (
+        existing.locale
+        if existing
+        else _locale(request, definition, customer_locale(customer.traits) if customer else None)
+    )
+    first_page = {q.id for q in definition.pages()[0]}
+    clicked = {k: v for k, v in request.query_params.items() if k in first_page}
+    if clicked:
+        response = existing or _start_invited(session, invitation, survey, locale)
+        save_answers(session, response, clicked)
+        return _advance(session, settings, response, 0)
+    if existing is not None:
+        following = next_page(definition, existing.answers, -1)
+        return RedirectResponse(_continue_url(settings, existing, following), status_code=303)
+    return _page(
+        request,
+        survey=survey,
+        definition=definition,
+        page=0,
+        answers={},
+        locale=locale,
+        action=f"/s/i/{token}",
+    )
+
+
+@router.post("/s/i/{token}")
+async def invited_answer(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, _csrf: CsrfChecked
+) -> Response:
+    invitation, survey = _invitation(session, settings, token)
+    existing = response_for_invitation(session, invitation)
+    if existing is not None and existing.status == ResponseStatus.complete:
+        return _answered(request, survey, session.get(SurveyVersion, existing.version_id))
+    customer = session.get(Customer, invitation.customer_id)
+    version = require_live(session, survey)
+    definition = Definition.model_validate(version.definition)
+    locale = _locale(request, definition, customer_locale(customer.traits) if customer else None)
+    response = existing or _start_invited(session, invitation, survey, locale)
+    return await _submit(
+        request, session, settings, survey=survey, response=response, page=0, action=f"/s/i/{token}"
+    )
+
+
+# --- continuing a started response ---------------------------------------------------
+
+
+def _started(session: Session, settings: Settings, token: str) -> tuple[SurveyResponse, Survey]:
+    response_id = read_response_token(
+        settings.resolved_secret_key(), token, max_age_s=settings.survey_link_ttl_days * 86_400
+    )
+    response = get_response(session, response_id)
+    return response, get_survey(session, response.survey_id)
+
+
+def _page_index(page: str) -> int:
+    if not page.isdigit() or int(page) < 1:
+        raise NotFound("there is no such page in this survey")
+    return int(page) - 1
+
+
+@router.get("/s/r/{token}/done")
+def thanks(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
+    response, _survey = _started(session, settings, token)
+    definition = definition_of(session, response)
+    if response.status != ResponseStatus.complete:
+        following = next_page(definition, response.answers, -1)
+        return RedirectResponse(_continue_url(settings, response, following), status_code=303)
+    text = translate(definition.thanks, response.locale, definition.default_locale)
+    return _message(
+        request,
+        "surveys/done.html",
+        title=translate(definition.title, response.locale, definition.default_locale),
+        lang=response.locale,
+        detail=text or "Thank you for your answers.",
+    )
+
+
+@router.get("/s/r/{token}/{page}")
+def next_survey_page(
+    request: Request, token: str, page: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    response, survey = _started(session, settings, token)
+    if response.status == ResponseStatus.complete:
+        return RedirectResponse(_continue_url(settings, response, None), status_code=303)
+    definition = definition_of(session, response)
+    return _page(
+        request,
+        survey=survey,
+        definition=definition,
+        page=_page_index(page),
+        answers=response.answers,
+        locale=response.locale,
+        action=f"/s/r/{token}/{page}",
+    )
+
+
+@router.post("/s/r/{token}/{page}")
+async def next_survey_answer(
+    request: Request,
+    token: str,
+    page: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    _csrf: CsrfChecked,
+) -> Response:
+    response, survey = _started(session, settings, token)
+    if response.status == ResponseStatus.complete:  # a double submission: already recorded
+        return RedirectResponse(_continue_url(settings, response, None), status_code=303)
+    return await _submit(
+        request,
+        session,
+        settings,
+        survey=survey,
+        response=response,
+        page=_page_index(page),
+        action=f"/s/r/{token}/{page}",
+    )
+
+
+# --- unsubscribe and branding ------------------------------------------------------------
+
+
+@router.get("/s/u/{token}")
+def unsubscribe_form(request: Request, token: str, settings: SettingsDep) -> Response:
+    """A confirmation button, so a mail scanner following links unsubscribes nobody."""
+    read_unsubscribe_token(settings.resolved_secret_key(), token)
+    return _message(
+        request, "surveys/unsubscribe.html", title="Unsubscribe from surveys", token=token
+    )
+
+
+@router.post("/s/u/{token}")
+def unsubscribe(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """One click (RFC 8058): mail clients post here without cookies, so no CSRF token; the
+    signed link is the proof."""
+    customer_id = read_unsubscribe_token(settings.resolved_secret_key(), token)
+    opt_out(session, customer_id=customer_id, via="email")
+    return _message(request, "surveys/unsubscribed.html", title="You are unsubscribed")
+
+
+_DARK = "#000000"
+
+
+def _text_on(colour: str) -> str:
+    """Black or white text, whichever reads better on ``colour`` (WCAG relative luminance)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return _DARK if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+@router.get("/s/{key}/brand.css")
+def brand_css(key: str, session: SessionDep) -> Response:
+    """The survey's colour as CSS variables (pages allow no inline styles)."""
+    survey = survey_by_key(session, key)
+    version = live_version(session, survey)
+    definition = Definition.model_validate(version.definition if version else survey.draft)
+    colour = definition.branding.colour
+    css = f":root {{ --brand: {colour}; --brand-text: {_text_on(colour)}; }}\n"
+    return PlainTextResponse(css, media_type="text/css", headers={"Cache-Control": "max-age=60"})
