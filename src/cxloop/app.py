@@ -15,6 +15,7 @@ from cxloop.api.health import REQUESTS
 from cxloop.api.router import api_router, ingest_router
 from cxloop.settings import Settings, get_settings
 from cxloop.store.engine import get_engine
+from cxloop.store.group_commit import GroupCommitter
 from cxloop.store.migrate import upgrade
 from cxloop.web import mount as mount_web
 
@@ -39,6 +40,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.committer = GroupCommitter(engine)
     problems.install(app)
     app.add_middleware(
         SessionMiddleware,

@@ -19,6 +19,7 @@ from cxloop.accounts import Role, User, user_for_token
 from cxloop.errors import Forbidden, Unauthenticated
 from cxloop.settings import Settings
 from cxloop.store import uow
+from cxloop.store.group_commit import GroupCommitter
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_USER_KEY = "user_id"
@@ -27,6 +28,11 @@ SESSION_USER_KEY = "user_id"
 def get_engine(request: Request) -> Engine | Connection:
     engine: Engine | Connection = request.app.state.engine
     return engine
+
+
+def get_committer(request: Request) -> GroupCommitter:
+    committer: GroupCommitter = request.app.state.committer
+    return committer
 
 
 def get_settings(request: Request) -> Settings:

@@ -1,11 +1,13 @@
 """Segment-compatible ingest (``/v1/track`` ... ``/v1/batch``) and inbound webhooks.
 
-The body is read and checked (size, encoding, JSON) on the event loop; the database work runs
-in a worker thread and commits before the answer, so an acknowledged event is durable.
+The body is read and checked (size, encoding, JSON) on the event loop; the database work goes
+to the app's group committer, which commits it (with whatever else arrived meanwhile) before
+the answer, so an acknowledged event is durable.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import zlib
@@ -15,10 +17,9 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from cxloop.api.deps import get_engine, get_settings
+from cxloop.api.deps import get_committer, get_settings
 from cxloop.api.health import INGESTED
 from cxloop.api.problems import problem
 from cxloop.errors import (
@@ -39,7 +40,6 @@ from cxloop.interactions import (
     source_for_write_key,
     store_interactions,
 )
-from cxloop.store import uow
 from cxloop.types import utcnow
 
 router = APIRouter(prefix="/v1", tags=["ingest"])
@@ -108,11 +108,15 @@ def _gunzip(data: bytes, limit: int) -> bytes:
 Reader = Callable[[Session, Source], tuple[list[InteractionIn | None], list[Rejected]]]
 
 
-def _store(request: Request, body: Any, read: Reader) -> StoreResult:
-    """Authenticate, read and store in one unit of work; runs in a worker thread."""
+async def _store(request: Request, body: Any, read: Reader) -> StoreResult:
+    """Authenticate, read and store; answers once the group commit holding it is durable."""
     settings = get_settings(request)
-    with uow.unit_of_work(get_engine(request), write=True) as session:
-        source = source_for_write_key(session, write_key=_write_key(request, body))
+    write_key = _write_key(request, body)
+    kinds: list[str] = []
+
+    def work(session: Session) -> StoreResult:
+        source = source_for_write_key(session, write_key=write_key)
+        kinds.append(source.kind)
         records, rejected = read(session, source)
         valid = [r for r in records if r is not None]
         positions = [i for i, r in enumerate(records) if r is not None]
@@ -122,8 +126,10 @@ def _store(request: Request, body: Any, read: Reader) -> StoreResult:
         for item in result.rejected:
             item.index = positions[item.index]
         result.rejected = sorted([*rejected, *result.rejected], key=lambda r: r.index)
-        kind = source.kind
-    INGESTED.labels(kind).inc(result.stored)
+        return result
+
+    result = await asyncio.wrap_future(get_committer(request).submit(work))
+    INGESTED.labels(kinds[0]).inc(result.stored)
     return result
 
 
@@ -189,7 +195,7 @@ async def _ingest(request: Request, call: str | None) -> Response:
             body = await _read_json(request, settings.max_event_bytes)
             messages = [body]
         reader = _read_all(messages, call, settings.max_event_bytes)
-        result = await run_in_threadpool(_store, request, body, reader)
+        result = await _store(request, body, reader)
     except CxloopError as exc:
         response = problem(exc.status, exc.detail, title=exc.title, **exc.extra)
         response.headers.update(CORS)
@@ -247,7 +253,7 @@ async def ingest_webhook(request: Request) -> Response:
             )
             return _partition(mapped)
 
-        result = await run_in_threadpool(_store, request, body, read)
+        result = await _store(request, body, read)
     except CxloopError as exc:
         return problem(exc.status, exc.detail, title=exc.title, **exc.extra)
     return _answer(result, result.stored + result.duplicates + len(result.rejected))

@@ -50,6 +50,10 @@ def chunks(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence
         yield values[start : start + size]
 
 
+def _priority(k: IdentityKey) -> tuple[int, str, str]:
+    return (k.rank, k.namespace, k.value)
+
+
 def _order(customer_id: int) -> tuple[bool, int]:
     """Existing customers (positive ids) are older than provisional ones; then by creation."""
     return (customer_id < 0, abs(customer_id))
@@ -129,13 +133,14 @@ class Resolver:
         source_id: int | None = None,
     ) -> int:
         """Return the (possibly provisional) customer id for ``keys``, attaching new keys."""
-        ordered = sorted(set(keys), key=lambda k: (k.rank, k.namespace, k.value))
+        ordered = list(keys) if len(keys) == 1 else sorted(set(keys), key=_priority)
         if not ordered:
             raise ValidationFailed("the message carries no identity (userId or anonymousId)")
         exclusive = {k.value for k in ordered if k.kind in EXCLUSIVE_KINDS}
         if len(exclusive) > 1:
             raise ValidationFailed("one message cannot carry two different user ids")
-        self.prefetch(ordered)
+        if not self._looked_up.issuperset(ordered):
+            self.prefetch(ordered)
         found = {k: self.find(self.known[k]) for k in ordered if k in self.known}
 
         if all(k.kind in WEAK_KINDS for k in ordered):

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Department
 from cxloop.interactions.models import Channel, JourneyStage
+
+_CACHE_KEY = "interactions.catalog"
+_VOCABULARY = (Channel, JourneyStage, Department)
 
 
 @dataclass(frozen=True)
@@ -19,11 +23,30 @@ class Catalog:
 
 
 def load_catalog(session: Session) -> Catalog:
-    """Read per call (three tiny tables), so a department added a moment ago is known."""
-    return Catalog(
-        channels=frozenset(session.scalars(select(Channel.key))),
-        stages=frozenset(session.scalars(select(JourneyStage.key))),
-        departments={
-            slug: id_ for slug, id_ in session.execute(select(Department.slug, Department.id))
-        },
-    )
+    """Read once per unit of work (three tiny tables), so a department added a moment ago is
+    known; group-committed ingest requests share one transaction and so one read."""
+    cached: Catalog | None = session.info.get(_CACHE_KEY)
+    if cached is None:
+        cached = Catalog(
+            channels=frozenset(session.scalars(select(Channel.key))),
+            stages=frozenset(session.scalars(select(JourneyStage.key))),
+            departments={
+                slug: id_ for slug, id_ in session.execute(select(Department.slug, Department.id))
+            },
+        )
+        session.info[_CACHE_KEY] = cached
+    return cached
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_on_change(session: Session, _context: Any, _instances: Any) -> None:
+    """A channel, stage or department written in this unit of work invalidates its catalog."""
+    if _CACHE_KEY in session.info and any(
+        isinstance(obj, _VOCABULARY) for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        del session.info[_CACHE_KEY]
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session: Session) -> None:
+    session.info.pop(_CACHE_KEY, None)

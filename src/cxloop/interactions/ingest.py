@@ -14,9 +14,8 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from cxloop.customers import Customer
@@ -58,14 +57,6 @@ def _problem(record: InteractionIn, catalog: Catalog) -> tuple[str, str] | None:
     return None
 
 
-def _existing_message_ids(session: Session, message_ids: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    column = Interaction.__table__.c.message_id
-    for part in chunks(sorted(set(message_ids))):
-        found.update(session.scalars(select(column).where(column.in_(part))))
-    return found
-
-
 def _live_customers(session: Session, customer_ids: set[int]) -> dict[int, int]:
     """Explicit customer ids, followed through merges; unknown ids are absent."""
     live: dict[int, int] = {}
@@ -95,21 +86,25 @@ COLUMNS = (
 )
 
 
-def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert, skipping a message id a concurrent writer stored first.
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[str]:
+    """Bulk insert; returns the message ids stored, skipping those stored before.
 
-    On SQLite the rows go straight to the driver's ``executemany`` with values already in
-    the column's storage form (what SQLAlchemy would write, minus its per-value overhead,
-    which dominated ingest). The statement itself is still compiled by SQLAlchemy.
+    ``ON CONFLICT DO NOTHING ... RETURNING`` does the replay check and the insert in one pass
+    over the ``message_id`` index, and is also right when a concurrent writer stored the same
+    message first. On SQLite the rows go to the driver as multi-row ``VALUES`` with values
+    already in their storage form (what SQLAlchemy would write, minus its per-value overhead,
+    which dominated ingest).
     """
     table = Interaction.__table__
     assert isinstance(table, Table)
     dialect = session.get_bind().dialect
     if dialect.name != "sqlite":
-        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=["message_id"])
-        session.execute(stmt, rows)
-        return
-    compiled = _sqlite_insert_sql(dialect)
+        stmt = (
+            postgresql.insert(table)
+            .on_conflict_do_nothing(index_elements=["message_id"])
+            .returning(table.c.message_id)
+        )
+        return list(session.scalars(stmt, rows))
     params = [
         (
             r["message_id"],
@@ -129,21 +124,34 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         )
         for r in rows
     ]
-    session.connection().exec_driver_sql(compiled, params)
+    connection = session.connection()
+    stored: list[str] = []
+    for part in chunks(params, SQLITE_ROWS_PER_INSERT):
+        sql = _sqlite_insert_sql(len(part))
+        flat = [value for row in part for value in row]
+        stored.extend(m for (m,) in connection.exec_driver_sql(sql, tuple(flat)))
+    return stored
 
 
-@lru_cache(maxsize=1)
-def _sqlite_insert_sql(dialect: Dialect) -> str:
-    table = Interaction.__table__
-    assert isinstance(table, Table)
-    stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=["message_id"])
-    values: dict[str, Any] = {name: bindparam(name) for name in COLUMNS}
-    return str(stmt.values(values).compile(dialect=dialect, column_keys=list(COLUMNS)))
+# SQLite binds at most 32,766 parameters a statement.
+SQLITE_ROWS_PER_INSERT = 32_766 // len(COLUMNS)
+
+
+@lru_cache(maxsize=4)
+def _sqlite_insert_sql(rows: int) -> str:
+    placeholders = "(" + ", ".join("?" * len(COLUMNS)) + ")"
+    return (
+        f"INSERT INTO interactions ({', '.join(COLUMNS)}) "
+        f"VALUES {', '.join([placeholders] * rows)} "
+        "ON CONFLICT (message_id) DO NOTHING RETURNING message_id"
+    )
 
 
 def _sqlite_time(moment: datetime) -> str:
     """The text form SQLAlchemy's SQLite DateTime stores: naive UTC with microseconds."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def store_interactions(
@@ -154,11 +162,11 @@ def store_interactions(
     if not records:
         return result
     catalog = load_catalog(session)
-    seen = _existing_message_ids(session, [r.message_id for r in records])
     explicit = _live_customers(session, {r.customer_id for r in records if r.customer_id})
     resolver = Resolver(session, allow_weak_merge=allow_weak_merge)
-    resolver.prefetch(k for r in records if r.message_id not in seen for k in r.identities)
+    resolver.prefetch(k for r in records for k in r.identities)
 
+    seen: set[str] = set()
     accepted: list[tuple[int, InteractionIn, int]] = []
     for index, record in enumerate(records):
         if record.message_id in seen:
@@ -191,16 +199,24 @@ def store_interactions(
         customer_id = resolver.customer_id(customer)
         result.customer_ids[index] = customer_id
         rows.append(_row(record, customer_id, catalog))
-    if rows:
-        _insert_rows(session, rows)
+    stored = _insert_rows(session, rows) if rows else []
+    result.stored = len(stored)
+    result.duplicates += len(rows) - len(stored)
+    fresh = set(stored)
+    if len(fresh) < len(rows):
+        for index, record, _customer in accepted:
+            if record.message_id not in fresh:
+                result.customer_ids[index] = None
+    if stored:
         publish(
             session,
             InteractionsRecorded(
-                message_ids=tuple(r["message_id"] for r in rows),
-                with_text=tuple(r["message_id"] for r in rows if r["text"]),
+                message_ids=tuple(stored),
+                with_text=tuple(
+                    r["message_id"] for r in rows if r["text"] and r["message_id"] in fresh
+                ),
             ),
         )
-    result.stored = len(rows)
     return result
 
 

@@ -51,4 +51,4 @@ class StoreResult:
     duplicates: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     customer_ids: list[int | None] = field(default_factory=list)
-    """Per input record: the customer it landed on (None when rejected)."""
+    """Per input record: the customer it landed on (None when rejected or stored before)."""

@@ -109,6 +109,14 @@ def _stage(
     return rule if isinstance(rule, str) else source.default_stage
 
 
+def _text(properties: dict[str, Any]) -> str | None:
+    for name in TEXT_PROPERTIES:
+        value = properties.get(name)
+        if value and isinstance(value, str):
+            return value
+    return None
+
+
 def message_id_of(message: dict[str, Any], source_id: int) -> str:
     """The sender's messageId, or one derived from the content so a replay is still a replay."""
     given = message.get("messageId")
@@ -151,14 +159,7 @@ def read_message(
             properties = {"traits": traits} if traits else {}
         elif name and isinstance(name, str):
             properties = {**properties, "name": name}
-    text = next(
-        (
-            properties[p]
-            for p in TEXT_PROPERTIES
-            if isinstance(properties.get(p), str) and properties[p]
-        ),
-        None,
-    )
+    text = _text(properties)
     direction = properties.get("direction", "in")
     department = properties.get("department")
     agent = properties.get("agent")

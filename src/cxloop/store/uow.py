@@ -34,6 +34,19 @@ def commit(session: Session) -> None:
 
 
 @contextmanager
+def savepoint(session: Session) -> Iterator[Session]:
+    """A nested transaction whose failure undoes its writes and the events it published."""
+    pending: list[bus.Event] = session.info.setdefault(PENDING_EVENTS, [])
+    published_before = len(pending)
+    try:
+        with session.begin_nested():
+            yield session
+    except BaseException:
+        del pending[published_before:]
+        raise
+
+
+@contextmanager
 def unit_of_work(bind: Engine | Connection, *, write: bool = True) -> Iterator[Session]:
     session = open_session(bind, write=write)
     try:
