@@ -23,6 +23,9 @@ from cxloop.store import uow
 from cxloop.store.engine import make_engine
 from cxloop.store.migrate import upgrade
 
+# A real local SMTP server (aiosmtpd) as the ``inbox`` fixture, for every domain that sends email.
+pytest_plugins = ["tests.outreach.smtp_server"]
+
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_URL = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test"
 

@@ -50,7 +50,7 @@ def invitation_email(
 
     title = tr(definition.title)
     first = definition.questions[0]
-    text_lines = [title, "", tr(definition.intro)] if definition.intro else [title, ""]
+    text_lines = [title, "", tr(definition.intro), ""] if definition.intro else [title, ""]
     html_parts = [f"<h1>{escape(title)}</h1>"]
     if definition.intro:
         html_parts.append(f"<p>{escape(tr(definition.intro))}</p>")
