@@ -42,6 +42,11 @@ class GroupCommitter:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
+    @property
+    def writing(self) -> bool:
+        """Whether the writer thread is running (it stops after ``idle_s`` without work)."""
+        return self._thread is not None
+
     def submit(self, work: Callable[[Session], T]) -> Future[T]:
         """Queue ``work``; its future resolves once the transaction holding it has committed."""
         future: Future[T] = Future()
