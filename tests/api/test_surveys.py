@@ -155,3 +155,26 @@ def test_roles_and_authentication(client: TestClient, session: Session) -> None:
     assert refused.headers["content-type"] == "application/problem+json"
     analyst = bearer(make_token(session, role=Role.analyst))
     assert client.get("/api/v1/surveys/999999", headers=analyst).status_code == 404
+
+
+def test_trigger_rules_over_the_api(client: TestClient, admin: dict[str, str]) -> None:
+    survey_id = create_live(client, admin)
+    rule = {
+        "name": "After a support case is closed",
+        "type": "Case Closed",
+        "stage": "support",
+        "delay_minutes": 60,
+        "sampling": 0.5,
+        "quiet_start_hour": 21,
+        "quiet_end_hour": 8,
+    }
+    created = client.post(f"/api/v1/surveys/{survey_id}/triggers", json=rule, headers=admin)
+    assert created.status_code == 201, created.text
+    listed = client.get(f"/api/v1/surveys/{survey_id}/triggers", headers=admin).json()
+    assert [(t["name"], t["sampling"], t["active"]) for t in listed] == [(rule["name"], 0.5, True)]
+    bad = client.post(
+        f"/api/v1/surveys/{survey_id}/triggers",
+        json={**rule, "quiet_end_hour": None},
+        headers=admin,
+    )
+    assert bad.status_code == 422 and "quiet_end_hour" in bad.json()["detail"]

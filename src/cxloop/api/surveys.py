@@ -27,9 +27,12 @@ from cxloop.surveys import (
     SurveyPage,
     SurveyRead,
     SurveyUpdate,
+    TriggerCreate,
+    TriggerRead,
     VersionRead,
     complete,
     create_survey,
+    create_trigger,
     get_survey,
     invitation_token,
     invite,
@@ -40,6 +43,7 @@ from cxloop.surveys import (
     save_answers,
     start_response,
     survey_page,
+    triggers_of,
     update_survey,
     versions,
 )
@@ -283,3 +287,18 @@ def list_responses(
     return ResponsePage(
         items=[ResponseRead.model_validate(r) for r in page.items], next_cursor=page.next_cursor
     )
+
+
+@router.post("/{survey_id}/triggers", status_code=201, response_model=TriggerRead)
+def add_trigger(
+    survey_id: int, body: TriggerCreate, session: SessionDep, _who: Designer
+) -> TriggerRead:
+    """Invite after matching interactions (from now on), with delay, sampling and quiet hours."""
+    trigger = create_trigger(session, survey=get_survey(session, survey_id), data=body)
+    return TriggerRead.model_validate(trigger)
+
+
+@router.get("/{survey_id}/triggers", response_model=list[TriggerRead])
+def list_triggers(survey_id: int, session: SessionDep, _who: Reader) -> list[TriggerRead]:
+    survey = get_survey(session, survey_id)
+    return [TriggerRead.model_validate(t) for t in triggers_of(session, survey)]

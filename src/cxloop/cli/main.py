@@ -11,6 +11,7 @@ from cxloop.cli.data import export_app, import_app
 from cxloop.cli.demo import demo
 from cxloop.cli.output import err
 from cxloop.cli.sources import source_app
+from cxloop.cli.surveys import survey_app
 from cxloop.settings import get_settings
 from cxloop.store.migrate import upgrade
 
@@ -26,6 +27,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(source_app, name="source")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(survey_app, name="survey")
 app.command()(demo)
 
 

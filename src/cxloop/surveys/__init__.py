@@ -2,6 +2,7 @@
 
 from cxloop.surveys.answers import clean_answers, missing_required
 from cxloop.surveys.definition import Branding, Condition, Definition, Question, QuestionType
+from cxloop.surveys.dispatch import DispatchReport, dispatch
 from cxloop.surveys.events import InvitationsQueued, ResponseCompleted
 from cxloop.surveys.invitations import (
     FatigueRules,
@@ -23,6 +24,7 @@ from cxloop.surveys.models import (
     Survey,
     SurveyStatus,
     SurveyVersion,
+    Trigger,
 )
 from cxloop.surveys.responses import (
     Origin,
@@ -60,11 +62,13 @@ from cxloop.surveys.tokens import (
     response_token,
     unsubscribe_token,
 )
+from cxloop.surveys.triggers import TriggerCreate, TriggerRead, create_trigger, triggers_of
 
 __all__ = [
     "Branding",
     "Condition",
     "Definition",
+    "DispatchReport",
     "FatigueRules",
     "Invitation",
     "InvitationStatus",
@@ -88,14 +92,19 @@ __all__ = [
     "SurveyStatus",
     "SurveyUpdate",
     "SurveyVersion",
+    "Trigger",
+    "TriggerCreate",
+    "TriggerRead",
     "VersionRead",
     "accepted_languages",
     "choose_locale",
     "clean_answers",
     "complete",
     "create_survey",
+    "create_trigger",
     "definition_of",
     "deliver_invitations",
+    "dispatch",
     "due_invitations",
     "get_response",
     "get_survey",
@@ -121,6 +130,7 @@ __all__ = [
     "survey_by_key",
     "survey_page",
     "translate",
+    "triggers_of",
     "unsubscribe_token",
     "update_survey",
     "versions",

@@ -18,6 +18,8 @@ from cxloop.surveys.models import Invitation, InvitationStatus, OptOut, Survey
 from cxloop.types import utcnow
 
 CHANNELS = frozenset({"email", "sms", "chat", "web", "app", "link"})
+MAX_ATTEMPTS = 5
+"""Sending attempts before a failing invitation is given up (it stays ``failed``)."""
 
 
 @dataclass(slots=True)
@@ -194,8 +196,9 @@ def response_rates(
     return rates
 
 
-def due_invitations(session: Session, *, limit: int) -> list[int]:
-    """Queued email invitations, oldest first (the sender's outbox)."""
+def due_invitations(session: Session, *, limit: int, now: datetime | None = None) -> list[int]:
+    """Email invitations due now, oldest first: queued ones, and failed ones to retry."""
+    now = now or utcnow()
     return list(
         session.scalars(
             select(Invitation.id)
@@ -203,9 +206,12 @@ def due_invitations(session: Session, *, limit: int) -> list[int]:
                 or_(
                     Invitation.status == InvitationStatus.queued.value,
                     and_(
-                        Invitation.status == InvitationStatus.failed.value, Invitation.attempts < 5
+                        Invitation.status == InvitationStatus.failed.value,
+                        Invitation.attempts < MAX_ATTEMPTS,
                     ),
-                )
+                ),
+                or_(Invitation.send_after.is_(None), Invitation.send_after <= now),
+                Invitation.expires_at > now,
             )
             .order_by(Invitation.id)
             .limit(limit)

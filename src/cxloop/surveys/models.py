@@ -75,7 +75,12 @@ class Invitation(Base):
     trigger_interaction_id: Mapped[int | None] = mapped_column(
         ForeignKey("interactions.id"), default=None
     )
+    trigger_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_triggers.id", ondelete="SET NULL"), default=None
+    )
     status: Mapped[str] = mapped_column(String(16), default=InvitationStatus.queued.value)
+    send_after: Mapped[datetime | None] = mapped_column(default=None)
+    """Not before this time (a trigger's delay, quiet hours); None: at once."""
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -88,6 +93,40 @@ class Invitation(Base):
 
 
 Index("ix_survey_invitations_survey_id_status", Invitation.survey_id, Invitation.status)
+
+
+class Trigger(Base):
+    """Invite after a matching interaction: which moments, how soon, how many, and when not.
+
+    Empty criteria match anything; ``properties`` must all be equal in the interaction's.
+    """
+
+    __tablename__ = "survey_triggers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str | None] = mapped_column(String(200), default=None)
+    channel: Mapped[str | None] = mapped_column(String(32), default=None)
+    stage: Mapped[str | None] = mapped_column(String(32), default=None)
+    properties: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    invite_channel: Mapped[str] = mapped_column(String(32), default="email")
+    delay_minutes: Mapped[int] = mapped_column(default=0)
+    sampling: Mapped[float] = mapped_column(default=1.0)
+    quiet_start_hour: Mapped[int | None] = mapped_column(default=None)
+    quiet_end_hour: Mapped[int | None] = mapped_column(default=None)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DispatchMark(Base):
+    """How far the trigger dispatcher has read the interactions (one row per dispatcher)."""
+
+    __tablename__ = "survey_dispatch_marks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_interaction_id: Mapped[int] = mapped_column(BigId, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Response(Base):
