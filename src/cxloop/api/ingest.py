@@ -31,14 +31,13 @@ from cxloop.errors import (
 )
 from cxloop.interactions import (
     InteractionIn,
-    Rejected,
     Source,
     StoreResult,
     compile_mapping,
     map_payload,
     read_message,
     source_for_write_key,
-    store_interactions,
+    store_outcomes,
 )
 from cxloop.types import utcnow
 
@@ -105,7 +104,7 @@ def _gunzip(data: bytes, limit: int) -> bytes:
     return out
 
 
-Reader = Callable[[Session, Source], tuple[list[InteractionIn | None], list[Rejected]]]
+Reader = Callable[[Session, Source], list[InteractionIn | CxloopError]]
 
 
 async def _store(request: Request, body: Any, read: Reader) -> StoreResult:
@@ -117,16 +116,9 @@ async def _store(request: Request, body: Any, read: Reader) -> StoreResult:
     def work(session: Session) -> StoreResult:
         source = source_for_write_key(session, write_key=write_key)
         kinds.append(source.kind)
-        records, rejected = read(session, source)
-        valid = [r for r in records if r is not None]
-        positions = [i for i, r in enumerate(records) if r is not None]
-        result = store_interactions(
-            session, valid, allow_weak_merge=settings.allow_weak_identity_merge
+        return store_outcomes(
+            session, read(session, source), allow_weak_merge=settings.allow_weak_identity_merge
         )
-        for item in result.rejected:
-            item.index = positions[item.index]
-        result.rejected = sorted([*rejected, *result.rejected], key=lambda r: r.index)
-        return result
 
     result = await asyncio.wrap_future(get_committer(request).submit(work))
     INGESTED.labels(kinds[0]).inc(result.stored)
@@ -148,23 +140,6 @@ def _answer(result: StoreResult, total: int) -> Response:
     return response
 
 
-def _partition(
-    outcomes: list[InteractionIn | CxloopError],
-) -> tuple[list[InteractionIn | None], list[Rejected]]:
-    """Records by position (None where rejected), and the rejections with their index."""
-    records: list[InteractionIn | None] = []
-    rejected: list[Rejected] = []
-    for index, outcome in enumerate(outcomes):
-        if isinstance(outcome, CxloopError):
-            records.append(None)
-            rejected.append(
-                Rejected(index=index, detail=outcome.detail, field=outcome.extra.get("field"))
-            )
-        else:
-            records.append(outcome)
-    return records, rejected
-
-
 def _read_all(messages: list[Any], call: str | None, limit: int) -> Reader:
     def read_one(message: Any, source: Source, received: datetime) -> InteractionIn | CxloopError:
         try:
@@ -174,11 +149,9 @@ def _read_all(messages: list[Any], call: str | None, limit: int) -> Reader:
         except CxloopError as exc:
             return exc
 
-    def read(
-        _session: Session, source: Source
-    ) -> tuple[list[InteractionIn | None], list[Rejected]]:
+    def read(_session: Session, source: Source) -> list[InteractionIn | CxloopError]:
         received = utcnow()
-        return _partition([read_one(m, source, received) for m in messages])
+        return [read_one(m, source, received) for m in messages]
 
     return read
 
@@ -241,17 +214,14 @@ async def ingest_webhook(request: Request) -> Response:
     try:
         body = await _read_json(request, settings.max_batch_bytes)
 
-        def read(
-            _session: Session, source: Source
-        ) -> tuple[list[InteractionIn | None], list[Rejected]]:
+        def read(_session: Session, source: Source) -> list[InteractionIn | CxloopError]:
             if not source.mapping:
                 raise ValidationFailed(
                     f"source '{source.name}' has no webhook mapping; set one first", field="mapping"
                 )
-            mapped = map_payload(
+            return map_payload(
                 compile_mapping(source.mapping), body, source_id=source.id, received_at=utcnow()
             )
-            return _partition(mapped)
 
         result = await _store(request, body, read)
     except CxloopError as exc:

@@ -13,40 +13,25 @@ from cxloop.interactions import (
     InteractionIn,
     Stored,
     StoredPage,
-    store_interactions,
+    store_outcomes,
 )
 
 router = APIRouter(prefix="/interactions", tags=["interactions"])
 
 
 def _store(session: Session, items: list[InteractionCreate], allow_weak: bool) -> StoredPage:
-    records: list[InteractionIn | None] = []
-    problems: dict[int, CxloopError] = {}
-    for index, item in enumerate(items):
+    outcomes: list[InteractionIn | CxloopError] = []
+    for item in items:
         try:
-            records.append(item.to_record())
+            outcomes.append(item.to_record())
         except CxloopError as exc:
-            records.append(None)
-            problems[index] = exc
-    valid = [r for r in records if r is not None]
-    positions = [i for i, r in enumerate(records) if r is not None]
-    result = store_interactions(session, valid, allow_weak_merge=allow_weak)
-    rejected = {positions[r.index]: r for r in result.rejected}
+            outcomes.append(exc)
+    result = store_outcomes(session, outcomes, allow_weak_merge=allow_weak)
+    rejected = {r.index: r for r in result.rejected}
     results: list[Stored] = []
-    for index, record in enumerate(records):
-        message_id = items[index].message_id or (record.message_id if record else "")
-        if index in problems:
-            problem = problems[index]
-            results.append(
-                Stored(
-                    message_id=message_id,
-                    customer_id=None,
-                    status="rejected",
-                    field=problem.extra.get("field"),
-                    detail=problem.detail,
-                )
-            )
-        elif index in rejected:
+    for index, (item, outcome) in enumerate(zip(items, outcomes, strict=True)):
+        message_id = item.message_id or getattr(outcome, "message_id", "")
+        if index in rejected:
             results.append(
                 Stored(
                     message_id=message_id,
@@ -57,13 +42,13 @@ def _store(session: Session, items: list[InteractionCreate], allow_weak: bool) -
                 )
             )
         else:
-            customer_id = result.customer_ids[positions.index(index)]
+            customer_id = result.customer_ids[index]
             status = "stored" if customer_id is not None else "duplicate"
             results.append(Stored(message_id=message_id, customer_id=customer_id, status=status))
     return StoredPage(
         stored=result.stored,
         duplicates=result.duplicates,
-        rejected=len(problems) + len(rejected),
+        rejected=len(result.rejected),
         results=results,
     )
 

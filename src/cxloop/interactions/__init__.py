@@ -1,12 +1,13 @@
 """Interactions: the timeline, channels, journey stages, sources and every way in."""
 
+from cxloop.interactions.events import InteractionsRecorded
 from cxloop.interactions.exporting import INTERACTION_COLUMNS, iter_interactions
 from cxloop.interactions.importing import (
     INTERACTION_TARGETS,
     import_interactions,
     interaction_mapping,
 )
-from cxloop.interactions.ingest import store_interactions
+from cxloop.interactions.ingest import store_interactions, store_outcomes
 from cxloop.interactions.models import Channel, Interaction, JourneyStage, Source
 from cxloop.interactions.native import InteractionBulk, InteractionCreate, Stored, StoredPage
 from cxloop.interactions.records import InteractionIn, Rejected, StoreResult
@@ -23,6 +24,7 @@ __all__ = [
     "InteractionBulk",
     "InteractionCreate",
     "InteractionIn",
+    "InteractionsRecorded",
     "JourneyStage",
     "Rejected",
     "Source",
@@ -40,6 +42,7 @@ __all__ = [
     "source_for_write_key",
     "source_summary",
     "store_interactions",
+    "store_outcomes",
     "timeline",
     "timeline_page",
 ]

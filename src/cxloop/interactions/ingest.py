@@ -220,6 +220,44 @@ def store_interactions(
     return result
 
 
+def store_outcomes(
+    session: Session,
+    outcomes: Sequence[InteractionIn | CxloopError],
+    *,
+    allow_weak_merge: bool = False,
+) -> StoreResult:
+    """Store what a reader produced, a record or the error that stopped it, by position.
+
+    Read failures and storage rejections come back together, at their own index in
+    ``outcomes``, so a caller reports one list whatever stage refused an item.
+    """
+    positions = [i for i, o in enumerate(outcomes) if not isinstance(o, CxloopError)]
+    records = [o for o in outcomes if not isinstance(o, CxloopError)]
+    stored = store_interactions(session, records, allow_weak_merge=allow_weak_merge)
+    result = StoreResult(
+        stored=stored.stored,
+        duplicates=stored.duplicates,
+        customer_ids=[None] * len(outcomes),
+    )
+    for position, customer_id in zip(positions, stored.customer_ids, strict=True):
+        result.customer_ids[position] = customer_id
+    result.rejected = sorted(
+        [
+            *(
+                Rejected(index=i, detail=o.detail, field=o.extra.get("field"))
+                for i, o in enumerate(outcomes)
+                if isinstance(o, CxloopError)
+            ),
+            *(
+                Rejected(index=positions[r.index], detail=r.detail, field=r.field)
+                for r in stored.rejected
+            ),
+        ],
+        key=lambda r: r.index,
+    )
+    return result
+
+
 def _row(record: InteractionIn, customer_id: int, catalog: Catalog) -> dict[str, Any]:
     return {
         "message_id": record.message_id,
