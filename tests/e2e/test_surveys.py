@@ -1,0 +1,231 @@
+"""End to end with real parts: a delivery is logged over REST, the trigger invites, the email
+reaches a real SMTP server, the link is answered in headless Chromium (keyboard only, axe
+clean), and the answer is on the customer's timeline and in the response-rate counts."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from aiosmtpd.controller import Controller
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Response as PlaywrightResponse
+from sqlalchemy import Engine
+
+from cxloop.accounts import Role, create_token
+from cxloop.app import create_app
+from cxloop.settings import Settings
+from cxloop.store import uow
+from cxloop.surveys import TriggerCreate, create_trigger, dispatch
+from tests.accounts.factories import PASSWORD, make_user
+from tests.customers.factories import make_customer
+from tests.outreach.smtp_server import Inbox, free_port
+from tests.surveys.factories import make_survey
+
+pytestmark = pytest.mark.e2e
+AXE = Axe()
+
+
+@dataclass(frozen=True)
+class SurveyServer:
+    url: str
+    settings: Settings
+    engine: Engine
+    inbox: Inbox
+    admin_email: str
+    token: str
+    survey_id: int
+    customer_id: int
+
+
+def _seed(engine: Engine) -> tuple[str, str, int, int]:
+    with uow.unit_of_work(engine) as session:
+        admin = make_user(session, role=Role.admin, email="admin@example.com")
+        _token, token = create_token(session, user=admin)
+        ann = make_customer(session, name="Ann Lee", email="ann@example.com")
+        survey = make_survey(session, key="delivery-nps")
+        create_trigger(
+            session,
+            survey=survey,
+            data=TriggerCreate(name="After delivery", type="Parcel Delivered", stage="delivery"),
+        )
+        return admin.email, token, survey.id, ann.id
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SurveyServer]:
+    inbox = Inbox(port=free_port())
+    smtp = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    smtp.start()
+    port = free_port()
+    data_dir: Path = tmp_path_factory.mktemp("e2e-surveys")
+    settings = Settings(
+        data_dir=data_dir,
+        secret_key="e2e-surveys-key",
+        smtp_port=inbox.port,
+        public_url=f"http://127.0.0.1:{port}",
+    )
+    app = create_app(settings)
+    engine: Engine = app.state.engine
+    admin_email, token, survey_id, customer_id = _seed(engine)
+    web = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not web.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+        time.sleep(0.05)
+    try:
+        yield SurveyServer(
+            url=settings.public_url,
+            settings=settings,
+            engine=engine,
+            inbox=inbox,
+            admin_email=admin_email,
+            token=token,
+            survey_id=survey_id,
+            customer_id=customer_id,
+        )
+    finally:
+        web.should_exit = True
+        thread.join(timeout=10)
+        smtp.stop()
+        engine.dispose()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        # A page answered 4xx on purpose (a bad link) is logged as a failed load; tests check
+        # those statuses themselves, and failed stylesheets or images are caught below.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            problems.append(message.text)
+
+    def on_response(response: PlaywrightResponse) -> None:
+        if response.request.resource_type != "document" and response.status >= 400:
+            problems.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    yield page
+    context.close()
+    assert problems == [], f"browser errors (CSP, script or asset): {problems}"
+
+
+def assert_accessible(page: Page) -> None:
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture
+def api(server: SurveyServer) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {server.token}"}
+    with httpx.Client(base_url=server.url, headers=headers) as client:
+        yield client
+
+
+def test_trigger_email_browser_answer_timeline_and_rates(
+    page: Page, server: SurveyServer, api: httpx.Client
+) -> None:
+    logged = api.post(
+        "/api/v1/interactions",
+        json={
+            "customer": {"email": "ann@example.com"},
+            "channel": "field",
+            "type": "Parcel Delivered",
+            "stage": "delivery",
+            "message_id": "delivery-1",
+        },
+    )
+    assert logged.status_code == 201, logged.text
+
+    report = dispatch(server.engine, server.settings)
+    assert (report.invited, report.sending.sent) == (1, 1)
+    (email,) = server.inbox.to("ann@example.com")
+    html = email.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    score_3 = re.search(r'href="([^"]+\?nps=3)"', html)
+    assert score_3 is not None
+
+    page.goto(score_3.group(1).replace("&amp;", "&"))  # the click in the email
+    expect(page.get_by_role("heading", level=1)).to_have_text("How did we do?")
+    expect(page.get_by_label("What went wrong?")).to_be_visible()  # the detractor branch
+    expect(page.get_by_text("Would you review us online?")).to_have_count(0)
+    assert_accessible(page)
+
+    # Keyboard only: Tab to the comment, type, Tab into the ease scale, arrows, Enter.
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("What went wrong?")).to_be_focused()
+    page.keyboard.type("The parcel was left in the rain")
+    page.keyboard.press("Tab")
+    easy = page.get_by_role("group", name=re.compile("The company made it easy"))
+    expect(easy.get_by_role("radio", name="1", exact=True)).to_be_focused()
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    expect(easy.get_by_role("radio", name="3", exact=True)).to_be_checked()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Thank you!")
+    assert_accessible(page)
+
+    page.goto(score_3.group(1).replace("&amp;", "&"))  # the link again: single use
+    expect(page.get_by_text("already been answered")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email").fill(server.admin_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{server.url}/customers/{server.customer_id}")
+    newest = page.locator("ol.timeline > li.event").first
+    expect(newest).to_contain_text("Survey Completed")
+    expect(newest).to_contain_text("The parcel was left in the rain")
+
+    rates = api.get(f"/api/v1/surveys/{server.survey_id}/rates?by=stage").json()
+    assert [(r["group"], r["sent"], r["opened"], r["completed"]) for r in rates] == [
+        ("delivery", 1, 1, 1)
+    ]
+    assert rates[0]["response_rate"] == 1.0
+
+
+def test_a_qr_link_works_without_javascript_and_keeps_its_place(
+    browser: Browser, server: SurveyServer, api: httpx.Client
+) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}/s/delivery-nps?channel=qr&place=store-12")
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+        page.get_by_role("radio", name="10", exact=True).check()
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_text("Would you review us online?")).to_be_visible()
+        page.get_by_role("radio", name="Yes").check()
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("status")).to_have_text("Merci !")
+    finally:
+        context.close()
+    answers = api.get(f"/api/v1/surveys/{server.survey_id}/responses").json()["items"]
+    qr = [r for r in answers if r["channel"] == "qr"]
+    assert [(r["place"], r["answers"], r["status"]) for r in qr] == [
+        ("store-12", {"nps": 10, "review": "yes"}, "complete")
+    ]
+
+
+def test_a_bad_link_gets_a_clear_accessible_page(page: Page, server: SurveyServer) -> None:
+    response = page.goto(f"{server.url}/s/i/not-a-real-token")
+    assert response is not None and response.status == 400
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link is not valid")
+    assert_accessible(page)
