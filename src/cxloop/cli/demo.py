@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from cxloop.cli.output import emit_json, err, fail
-from cxloop.demo import load_demo
+from cxloop.demo import PUBLIC_SURVEY_KEY, load_demo
 from cxloop.errors import CxloopError
 from cxloop.settings import get_settings
 from cxloop.store.engine import get_engine
@@ -71,7 +71,12 @@ def demo(
     story = f"/customers/{result.story_customer_id}" if result.story_customer_id else "/customers"
     out = {
         "login": {"email": result.email, "password": result.password},
-        "urls": {"login": "/login", "customers": "/customers", "customer": story},
+        "urls": {
+            "login": "/login",
+            "customers": "/customers",
+            "customer": story,
+            "survey": f"/s/{PUBLIC_SURVEY_KEY}",
+        },
         "counts": result.counts,
         "loaded": result.loaded,
         "seconds": round(time.perf_counter() - started, 1),

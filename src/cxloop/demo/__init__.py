@@ -6,9 +6,11 @@ load it at ``scale`` to measure cxloop on realistic volumes. Deterministic for a
 
 from cxloop.demo.context import ADMIN_EMAIL, DemoContext, Person, Step
 from cxloop.demo.loader import STEPS, DemoResult, demo_customers, load_demo
+from cxloop.demo.surveys import PUBLIC_SURVEY_KEY
 
 __all__ = [
     "ADMIN_EMAIL",
+    "PUBLIC_SURVEY_KEY",
     "STEPS",
     "DemoContext",
     "DemoResult",

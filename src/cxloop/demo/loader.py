@@ -21,12 +21,14 @@ from cxloop.demo.company import company_step, ensure_admin_password, users_step
 from cxloop.demo.context import ADMIN_EMAIL, DemoContext, Step
 from cxloop.demo.journeys import journeys_step
 from cxloop.demo.people import customers_step
+from cxloop.demo.surveys import surveys_step
 from cxloop.interactions import Interaction, Source
 from cxloop.store.uow import unit_of_work
+from cxloop.surveys import Response, Survey
 
 BASE_CUSTOMERS = 4_000
 WINDOW_DAYS = 548  # about 18 months
-STEPS: list[Step] = [company_step, customers_step, journeys_step, users_step]
+STEPS: list[Step] = [company_step, customers_step, journeys_step, surveys_step, users_step]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,4 +113,6 @@ def database_counts(session: Session) -> dict[str, int]:
         "departments": count(select(func.count()).select_from(Department)),
         "users": count(select(func.count()).select_from(User)),
         "sources": count(select(func.count()).select_from(Source)),
+        "surveys": count(select(func.count()).select_from(Survey)),
+        "survey_responses": count(select(func.count()).select_from(Response)),
     }

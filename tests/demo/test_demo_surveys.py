@@ -1,0 +1,39 @@
+"""The demo's surveys: answers with realistic spreads and comments, a funnel, a live link."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from cxloop.demo import PUBLIC_SURVEY_KEY, load_demo
+from cxloop.surveys import Response, Survey, response_rates, survey_by_key
+
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+def test_demo_surveys_have_answers_rates_and_a_live_public_link(
+    connection: Connection, client: TestClient
+) -> None:
+    result = load_demo(connection, password="demo-password-1", seed=5, customers=120, now=NOW)
+    assert result.counts["surveys"] == 4
+    assert result.counts["survey_responses"] > 20
+
+    with Session(connection) as session:
+        responses = session.scalars(select(Response)).all()
+        csat = Counter(r.answers["csat"] for r in responses)
+        assert set(csat) <= {1, 2, 3, 4, 5} and len(csat) >= 4  # a spread, not one score
+        assert all(0 <= r.answers["nps"] <= 10 for r in responses if "nps" in r.answers)
+        assert sum(1 for r in responses if r.answers.get("comment") or r.answers.get("liked")) > 5
+        assert {r.stage for r in responses} >= {"support", "onboarding"}
+        support = survey_by_key(session, PUBLIC_SURVEY_KEY)
+        (overall,) = response_rates(session, support).values()
+        assert overall.invited > overall.completed > 0 and overall.opened >= overall.completed
+        assert 0.2 < (overall.response_rate or 0) < 0.8
+        assert session.scalar(select(Survey.status).where(Survey.key == "store-visit")) == "live"
+
+    page = client.get(f"/s/{PUBLIC_SURVEY_KEY}", headers={"Accept-Language": "de-DE"})
+    assert page.status_code == 200 and "Wie zufrieden sind Sie mit unserem Support?" in page.text
