@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         default="cxloop <surveys@localhost>", description="From address of outgoing email."
     )
+    survey_webhook_url: str | None = Field(
+        default=None,
+        description="Where SMS and chat survey invitations are posted (Standard Webhooks).",
+    )
+    survey_webhook_secret: str | None = Field(
+        default=None, description="Signing secret of that webhook (whsec_ + base64)."
+    )
     survey_cooldown_days: int = Field(
         default=30, ge=0, description="Invite a customer to at most one survey per N days."
     )

@@ -178,3 +178,23 @@ def test_trigger_rules_over_the_api(client: TestClient, admin: dict[str, str]) -
         headers=admin,
     )
     assert bad.status_code == 422 and "quiet_end_hour" in bad.json()["detail"]
+
+
+def test_qr_codes_tag_the_place_and_open_the_survey(
+    client: TestClient, session: Session, admin: dict[str, str]
+) -> None:
+    survey_id = create_live(client, admin, key="store-visit")
+    svg = client.get(f"/api/v1/surveys/{survey_id}/qr?place=store-lisbon-1", headers=admin)
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+    assert svg.text.startswith("<?xml") and "<svg" in svg.text
+    link = svg.headers["x-survey-link"]
+    assert link == "http://127.0.0.1:8000/s/store-visit?channel=qr&place=store-lisbon-1"
+    assert f"<desc>{link.replace('&', '&amp;')}</desc>" in svg.text
+
+    png = client.get(f"/api/v1/surveys/{survey_id}/qr?format=png&scale=4", headers=admin)
+    assert png.headers["content-type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+    page = client.get(link.removeprefix("http://127.0.0.1:8000"))
+    assert 'name="channel" value="qr"' in page.text and 'value="store-lisbon-1"' in page.text
+    bad = client.get(f"/api/v1/surveys/{survey_id}/qr?place=<script>", headers=admin)
+    assert bad.status_code == 422 and bad.json()["field"] == "place"

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
+from standardwebhooks import Webhook
 
 from cxloop.accounts import Role
 from cxloop.settings import Settings
@@ -23,6 +24,8 @@ from cxloop.surveys import (
 )
 from tests.accounts.factories import bearer, make_token
 from tests.customers.factories import make_customer
+from tests.outreach.http_receiver import WEBHOOK_SECRET as SECRET
+from tests.outreach.http_receiver import receiver
 from tests.outreach.smtp_server import Inbox, free_port
 from tests.surveys.factories import make_survey
 
@@ -154,3 +157,33 @@ def test_an_smtp_outage_is_reported_and_sent_once_the_server_is_back(
     assert again.sent == 1 and (invitation.status, invitation.attempts) == ("sent", 2)
     assert len(inbox.to("ann@example.com")) == 1
     assert due_invitations(session, limit=10) == []
+
+
+def test_sms_invitations_go_to_the_signed_webhook_with_the_personal_link(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    ann = make_customer(session, name="Ann", email="ann@example.com", phone="+351912345678")
+    survey = make_survey(session)
+    admin = bearer(make_token(session, role=Role.admin))
+    with receiver() as hook:
+        client.app.state.settings = settings.model_copy(
+            update={"survey_webhook_url": hook.url, "survey_webhook_secret": SECRET}
+        )
+        created = client.post(
+            f"/api/v1/surveys/{survey.id}/invitations",
+            json={"customer_ids": [ann.id], "channel": "sms", "stage": "support"},
+            headers=admin,
+        ).json()
+    (got,) = hook.received
+    event = Webhook(SECRET).verify(got.body, got.headers)
+    data = event["data"]
+    assert (event["type"], data["channel"], data["stage"]) == (
+        "survey.invitation",
+        "sms",
+        "support",
+    )
+    assert data["customer"] == {"id": ann.id, "name": "Ann", "phone": "+351912345678"}
+    assert data["link"] == created["invitations"][0]["link"]
+    assert data["message"] == f"How did we do? {data['link']}"
+    invitation = session.get(Invitation, data["invitation_id"], populate_existing=True)
+    assert invitation is not None and invitation.status == "sent"

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Response as HttpResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -33,6 +34,7 @@ from cxloop.surveys import (
     complete,
     create_survey,
     create_trigger,
+    delivered_channels,
     get_survey,
     invitation_token,
     invite,
@@ -47,6 +49,7 @@ from cxloop.surveys import (
     update_survey,
     versions,
 )
+from cxloop.surveys.qr import MEDIA_TYPES, QRFormat, check_place, qr_image, survey_link
 
 router = APIRouter(prefix="/surveys", tags=["surveys"])
 Designer = Annotated[Principal, Depends(require_role(Role.admin, Role.analyst))]
@@ -195,13 +198,14 @@ def create_invitations(
         rules=FatigueRules(
             cooldown_days=settings.survey_cooldown_days, ttl_days=settings.survey_link_ttl_days
         ),
+        delivered=delivered_channels(settings),
     )
-    emails = tuple(i.id for i in result.invitations if i.channel == "email")
-    if emails:
+    queued = tuple(i.id for i in result.invitations if i.status == "queued")
+    if queued:
         publish_event(
             session,
             InvitationsQueued(
-                invitation_ids=emails, bind=request.app.state.engine, settings=settings
+                invitation_ids=queued, bind=request.app.state.engine, settings=settings
             ),
         )
     secret = settings.resolved_secret_key()
@@ -302,3 +306,30 @@ def add_trigger(
 def list_triggers(survey_id: int, session: SessionDep, _who: Reader) -> list[TriggerRead]:
     survey = get_survey(session, survey_id)
     return [TriggerRead.model_validate(t) for t in triggers_of(session, survey)]
+
+
+@router.get(
+    "/{survey_id}/qr",
+    response_class=HttpResponse,
+    responses={200: {"content": {"image/svg+xml": {}, "image/png": {}}}},
+)
+def qr_code(
+    survey_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    _who: Reader,
+    place: Annotated[
+        str | None, Query(description="The store or spot it is put up in, e.g. store-lisbon-1.")
+    ] = None,
+    format: Annotated[QRFormat, Query(description="svg (print) or png.")] = "svg",
+    scale: Annotated[int, Query(ge=1, le=40, description="Pixels per module.")] = 8,
+) -> HttpResponse:
+    """A QR code of the survey's public link, tagged with ``place`` (channel ``qr``)."""
+    survey = get_survey(session, survey_id)
+    link = survey_link(settings.public_url, survey.key, place=check_place(place))
+    filename = f"{survey.key}{'-' + place if place else ''}.{format}".replace(" ", "_")
+    return HttpResponse(
+        qr_image(link, kind=format, scale=scale),
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "X-Survey-Link": link},
+    )

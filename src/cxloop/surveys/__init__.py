@@ -39,7 +39,7 @@ from cxloop.surveys.responses import (
     visible_questions,
 )
 from cxloop.surveys.schemas import SurveyCreate, SurveyPage, SurveyRead, SurveyUpdate, VersionRead
-from cxloop.surveys.sending import SendReport, deliver_invitations
+from cxloop.surveys.sending import SendReport, deliver_invitations, delivered_channels
 from cxloop.surveys.service import (
     create_survey,
     get_survey,
@@ -104,6 +104,7 @@ __all__ = [
     "create_trigger",
     "definition_of",
     "deliver_invitations",
+    "delivered_channels",
     "dispatch",
     "due_invitations",
     "get_response",

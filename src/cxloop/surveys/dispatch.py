@@ -18,7 +18,7 @@ from cxloop.interactions import Interaction
 from cxloop.settings import Settings
 from cxloop.store.uow import unit_of_work
 from cxloop.surveys.invitations import FatigueRules, due_invitations
-from cxloop.surveys.sending import SendReport, deliver_invitations
+from cxloop.surveys.sending import SendReport, deliver_invitations, delivered_channels
 from cxloop.surveys.triggers import active_triggers, evaluate, read_mark
 from cxloop.types import utcnow
 
@@ -55,6 +55,7 @@ def evaluate_batch(session: Session, settings: Settings, *, now: datetime) -> tu
         ),
         default_timezone=settings.default_timezone,
         now=now,
+        delivered=delivered_channels(settings),
     )
     mark.last_interaction_id = interactions[-1].id
     session.flush()

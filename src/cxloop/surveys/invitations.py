@@ -100,8 +100,13 @@ def invite(
     stage: str | None = None,
     trigger_interaction_id: int | None = None,
     now: datetime | None = None,
+    delivered: frozenset[str] = frozenset({"email"}),
 ) -> InviteResult:
-    """Create invitations for those customers the rules allow; say why the others were not."""
+    """Create invitations for those customers the rules allow; say why the others were not.
+
+    Invitations on ``delivered`` channels are queued for cxloop to send; on the others they
+    count as sent at once (the caller hands the link out itself).
+    """
     if channel not in CHANNELS:
         raise ValidationFailed(
             f"cannot invite on '{channel}' (channels: {', '.join(sorted(CHANNELS))})",
@@ -141,8 +146,10 @@ def invite(
             trigger_interaction_id=trigger_interaction_id,
             created_at=now,
             expires_at=now + timedelta(days=rules.ttl_days),
-            status=(InvitationStatus.queued if channel == "email" else InvitationStatus.sent).value,
-            sent_at=None if channel == "email" else now,
+            status=(
+                InvitationStatus.queued if channel in delivered else InvitationStatus.sent
+            ).value,
+            sent_at=None if channel in delivered else now,
         )
         session.add(invitation)
         result.invitations.append(invitation)

@@ -149,6 +149,7 @@ def evaluate(
     rules: FatigueRules,
     default_timezone: str,
     now: datetime,
+    delivered: frozenset[str] = frozenset({"email"}),
 ) -> list[Invitation]:
     """Invite for every (interaction, rule) that matches and is sampled, under the fatigue rules."""
     if not triggers:
@@ -188,6 +189,7 @@ def evaluate(
                 rules=rules,
                 trigger_interaction_id=interaction.id,
                 now=now,
+                delivered=delivered,
             )
             for invitation in result.invitations:
                 invitation.trigger_id = trigger.id

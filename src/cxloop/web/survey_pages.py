@@ -8,7 +8,6 @@ link gets a page that says so, never someone else's survey.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -51,6 +50,7 @@ from cxloop.surveys import (
 )
 from cxloop.surveys import Response as SurveyResponse
 from cxloop.surveys.emails import customer_locale
+from cxloop.surveys.qr import check_place
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import CsrfChecked
 from cxloop.web.survey_form import question_views, read_form
@@ -59,7 +59,6 @@ from cxloop.web.templating import CONTENT_SECURITY_POLICY, render
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 LINK_CHANNELS = frozenset({"link", "qr", "web", "app", "sms", "chat", "email"})
-_PLACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.:-]{0,99}$")
 # Survey pages may show the company's logo from its own https site.
 SURVEY_CSP = CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", "img-src 'self' data: https:")
 
@@ -180,9 +179,7 @@ async def _submit(
 
 
 def _link_origin(channel: str | None, place: str | None) -> Origin:
-    if place and not _PLACE.match(place):
-        raise ValidationFailed("this link's place tag is not valid", field="place")
-    return Origin(channel=channel if channel in LINK_CHANNELS else "link", place=place or None)
+    return Origin(channel=channel if channel in LINK_CHANNELS else "link", place=check_place(place))
 
 
 @router.get("/s/{key}")

@@ -1,0 +1,93 @@
+"""Outbound webhooks signed per the Standard Webhooks spec (``webhook-id``,
+``webhook-timestamp``, ``webhook-signature``), so SMS and chat providers, or any receiver
+with a Standard Webhooks library, can verify that a message came from cxloop.
+
+A 2xx answer is delivery; 408, 429 and 5xx answers and network errors are retried with
+exponential back-off; any other 4xx is a refusal that retrying would not change.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from standardwebhooks import Webhook
+
+from cxloop.errors import CxloopError
+
+RETRYABLE = frozenset({408, 425, 429})
+
+
+class WebhookRejected(CxloopError):
+    status = 422
+    title = "Webhook refused"
+
+
+class WebhookUnavailable(CxloopError):
+    status = 503
+    title = "Webhook unavailable"
+
+
+class WebhookSender:
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        *,
+        timeout_s: float = 10.0,
+        retries: int = 3,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("a webhook URL starts with https:// (or http://)")
+        self.url = url
+        self._signer = Webhook(secret)
+        self._timeout = timeout_s
+        self._retries = retries
+        self._sleep = sleep or time.sleep
+
+    def request(
+        self, message_id: str, event_type: str, data: dict[str, Any]
+    ) -> urllib.request.Request:
+        """The signed POST (exposed so receivers' tests can see exactly what is sent)."""
+        now = datetime.now(UTC)
+        body = orjson.dumps({"type": event_type, "timestamp": now.isoformat(), "data": data})
+        signature = self._signer.sign(message_id, now, body.decode())
+        return urllib.request.Request(  # noqa: S310 (the scheme is checked in __init__)
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "cxloop-webhooks",
+                "webhook-id": message_id,
+                "webhook-timestamp": str(int(now.timestamp())),
+                "webhook-signature": signature,
+            },
+        )
+
+    def send(self, message_id: str, event_type: str, data: dict[str, Any]) -> int:
+        """POST one event; return the attempts it took. ``message_id`` is the same on every
+        retry, so a receiver can drop the duplicates of a delivery it already has."""
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                with urllib.request.urlopen(  # noqa: S310
+                    self.request(message_id, event_type, data), timeout=self._timeout
+                ):
+                    return attempts
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500 and exc.code not in RETRYABLE:
+                    raise WebhookRejected(f"{self.url} answered {exc.code} {exc.reason}") from None
+                problem = f"{self.url} answered {exc.code} {exc.reason}"
+            except (urllib.error.URLError, OSError) as exc:
+                problem = f"{self.url}: {getattr(exc, 'reason', exc)}"
+            if attempts > self._retries:
+                raise WebhookUnavailable(problem)
+            self._sleep(0.5 * 2 ** (attempts - 1))
