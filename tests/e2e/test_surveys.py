@@ -229,3 +229,28 @@ def test_a_bad_link_gets_a_clear_accessible_page(page: Page, server: SurveyServe
     assert response is not None and response.status == 400
     expect(page.get_by_role("heading", level=1)).to_have_text("This link is not valid")
     assert_accessible(page)
+
+
+def test_the_site_widget_opens_the_survey_for_an_identified_visitor(
+    page: Page, server: SurveyServer, api: httpx.Client
+) -> None:
+    page.set_content(
+        "<!doctype html><html lang='en'><head><title>Brightwave shop</title>"
+        f"<script src='{server.url}/static/survey-widget.js' defer data-survey='delivery-nps'"
+        " data-anonymous-id='visitor-7' data-label='Give feedback'></script></head>"
+        "<body><main><h1>Shop</h1></main></body></html>"
+    )
+    button = page.get_by_role("button", name="Give feedback")
+    button.focus()
+    with page.expect_popup() as opened:
+        page.keyboard.press("Enter")
+    survey = opened.value
+    survey.wait_for_load_state()
+    assert "/s/delivery-nps?channel=web&aid=visitor-7" in survey.url
+    survey.get_by_role("radio", name="8", exact=True).check()
+    survey.get_by_role("button", name="Continue").click()
+    survey.get_by_role("button", name="Continue").click()
+    expect(survey.get_by_role("status")).to_have_text("Thank you!")
+    answers = api.get(f"/api/v1/surveys/{server.survey_id}/responses").json()["items"]
+    web = [r for r in answers if r["channel"] == "web"]
+    assert len(web) == 1 and web[0]["customer_id"] is not None  # a customer for visitor-7

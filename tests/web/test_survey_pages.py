@@ -177,3 +177,34 @@ def test_a_draft_or_unknown_survey_is_not_answerable(client: TestClient, session
     closed = client.get("/s/not-yet")
     assert closed.status_code == 409 and "not open" in closed.text
     assert client.get("/s/no-such-survey").status_code == 404
+
+
+def test_a_widget_visitor_with_a_user_id_lands_on_that_customers_timeline(
+    client: TestClient, session: Session
+) -> None:
+    ann = make_customer(session, email="ann@example.com", identities=[("user_id", "u-42")])
+    make_survey(session, key="site")
+    first = client.get("/s/site?channel=web&uid=u-42")
+    assert 'name="uid" value="u-42"' in first.text
+    posted = client.post(
+        "/s/site",
+        data={"csrf_token": csrf_from(first.text), "channel": "web", "uid": "u-42", "nps": "8"},
+        follow_redirects=False,
+    )
+    second = client.get(page_path(posted))
+    client.post(page_path(posted), data={"csrf_token": csrf_from(second.text), "easy": "6"})
+    answer = session.scalars(
+        select(Interaction).where(
+            Interaction.customer_id == ann.id, Interaction.channel == "survey"
+        )
+    ).one()
+    assert answer.properties["origin_channel"] == "web"
+    assert answer.properties["identified_by"] == "widget"
+    response = session.scalars(select(Response).where(Response.customer_id == ann.id)).one()
+    assert response.respondent == {"user_id": "u-42"}
+
+
+def test_the_widget_script_is_served_by_cxloop(client: TestClient) -> None:
+    script = client.get("/static/survey-widget.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert "data.userId" in script.text and "http" not in script.text.split("\n", 6)[-1]

@@ -147,6 +147,9 @@ class Response(Base):
     stage: Mapped[str | None] = mapped_column(String(32), default=None)
     place: Mapped[str | None] = mapped_column(String(100), default=None)
     """Where a QR code or link was put (a store, a receipt), when it says."""
+    respondent: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    """Identities a site's widget passed for its visitor (``user_id``, ``anonymous_id``);
+    the customer is resolved from them when the response completes."""
     locale: Mapped[str] = mapped_column(String(20))
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.partial.value)

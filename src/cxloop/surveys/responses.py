@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxloop.customers import IdentityKey, IdentityKind, key
 from cxloop.errors import NotFound, ValidationFailed
 from cxloop.interactions import Interaction, InteractionIn, store_interactions
 from cxloop.store.uow import publish
@@ -43,6 +44,7 @@ class Origin:
     place: str | None = None
     customer_id: int | None = None
     trigger_interaction_id: int | None = None
+    respondent: dict[str, str] | None = None
 
 
 def definition_of(session: Session, response: Response) -> Definition:
@@ -101,6 +103,7 @@ def start_response(
         channel=origin.channel,
         stage=origin.stage,
         place=origin.place,
+        respondent=origin.respondent or None,
         trigger_interaction_id=origin.trigger_interaction_id,
         locale=locale,
         answers={},
@@ -156,7 +159,7 @@ def complete(session: Session, response: Response) -> Response:
         invitation = session.get(Invitation, response.invitation_id)
         if invitation is not None:
             invitation.completed_at = now
-    if response.customer_id is not None:
+    if response.customer_id is not None or response.respondent:
         _record_interaction(session, response, definition, now)
     session.flush()
     publish(
@@ -209,6 +212,8 @@ def _record_interaction(
     }
     if response.place:
         properties["place"] = response.place
+    if response.customer_id is None:
+        properties["identified_by"] = "widget"  # claimed by the site's page, not verified
     if trigger is not None:
         properties["in_reply_to"] = trigger.message_id
     result = store_interactions(
@@ -222,6 +227,7 @@ def _record_interaction(
                 occurred_at=now,
                 received_at=now,
                 customer_id=response.customer_id,
+                identities=[] if response.customer_id else respondent_identities(response),
                 text=comment(definition, response.answers),
                 properties=properties,
             )
@@ -230,3 +236,15 @@ def _record_interaction(
     if result.rejected:
         problem = result.rejected[0]
         raise ValidationFailed(problem.detail, field=problem.field)
+    response.customer_id = result.customer_ids[0]
+
+
+RESPONDENT_KINDS = {"user_id": IdentityKind.user_id, "anonymous_id": IdentityKind.anonymous_id}
+
+
+def respondent_identities(response: Response) -> list[IdentityKey]:
+    """The widget's identities for its visitor, as identity resolution takes them."""
+    given = response.respondent or {}
+    return [
+        key(kind, str(given[name])) for name, kind in RESPONDENT_KINDS.items() if given.get(name)
+    ]

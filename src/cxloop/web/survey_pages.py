@@ -58,6 +58,7 @@ from cxloop.web.templating import CONTENT_SECURITY_POLICY, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
+MAX_ID = 200
 LINK_CHANNELS = frozenset({"link", "qr", "web", "app", "sms", "chat", "email"})
 # Survey pages may show the company's logo from its own https site.
 SURVEY_CSP = CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", "img-src 'self' data: https:")
@@ -178,8 +179,32 @@ async def _submit(
 # --- anonymous links and QR codes ------------------------------------------------------
 
 
-def _link_origin(channel: str | None, place: str | None) -> Origin:
-    return Origin(channel=channel if channel in LINK_CHANNELS else "link", place=check_place(place))
+def _link_origin(
+    channel: str | None, place: str | None, uid: str | None = None, aid: str | None = None
+) -> Origin:
+    """Where an anonymous link was opened; a site's widget adds its visitor's ids."""
+    respondent = {
+        name: value[:MAX_ID]
+        for name, value in (("user_id", uid), ("anonymous_id", aid))
+        if value and value.strip()
+    }
+    return Origin(
+        channel=channel if channel in LINK_CHANNELS else "link",
+        place=check_place(place),
+        respondent=respondent or None,
+    )
+
+
+def _hidden(origin: Origin, locale: str) -> dict[str, str]:
+    """What the first page's form carries to the POST that creates the response."""
+    given = origin.respondent or {}
+    return {
+        "channel": origin.channel,
+        "place": origin.place or "",
+        "lang": locale,
+        "uid": given.get("user_id", ""),
+        "aid": given.get("anonymous_id", ""),
+    }
 
 
 @router.get("/s/{key}")
@@ -189,14 +214,17 @@ def anonymous_survey(
     session: SessionDep,
     channel: str | None = None,
     place: str | None = None,
+    uid: str | None = None,
+    aid: str | None = None,
 ) -> Response:
-    """A survey anyone with the link can answer (a QR code adds ``channel=qr&place=...``)."""
+    """A survey anyone with the link can answer (a QR code adds ``channel=qr&place=...``, the
+    site widget ``channel=web`` and its visitor's ``uid``/``aid``)."""
     survey = survey_by_key(session, key)
     version = require_live(session, survey)
     definition = Definition.model_validate(version.definition)
-    origin = _link_origin(channel, place)
+    origin = _link_origin(channel, place, uid, aid)
     locale = _locale(request, definition)
-    hidden = {"channel": origin.channel, "place": origin.place or "", "lang": locale}
+    hidden = _hidden(origin, locale)
     return _page(
         request,
         survey=survey,
@@ -217,12 +245,12 @@ async def anonymous_answer(
     version = require_live(session, survey)
     definition = Definition.model_validate(version.definition)
     form = await request.form()
-    origin = _link_origin(_text(form.get("channel")), _text(form.get("place")))
+    origin = _link_origin(*(_text(form.get(name)) for name in ("channel", "place", "uid", "aid")))
     locale = choose_locale(
         definition.locales(), [_text(form.get("lang"))], definition.default_locale
     )
     response = start_response(session, survey=survey, version=version, origin=origin, locale=locale)
-    hidden = {"channel": origin.channel, "place": origin.place or "", "lang": locale}
+    hidden = _hidden(origin, locale)
     return await _submit(
         request,
         session,
