@@ -22,12 +22,20 @@ class Specs:
         transaction; return how many rows moved."""
 
     @hookspec
-    def cxloop_erase_customer_data(self, session: Any, customer_id: int) -> None:
-        """Erase everything this plugin holds about a customer (privacy requests)."""
+    def cxloop_erase_customer_data(  # type: ignore[empty-body]
+        self, session: Any, customer_ids: list[int], mode: str
+    ) -> dict[str, int]:
+        """Erase the personal data this plugin holds about a person, known by ``customer_ids``
+        (the customer and those merged into it). ``mode`` "anonymize" keeps the rows that
+        aggregate metrics count, stripped of personal data; "delete" removes them. Returns
+        rows affected, by kind."""
 
     @hookspec
-    def cxloop_export_customer_data(self, session: Any, customer_id: int) -> dict[str, Any]:  # type: ignore[empty-body]
-        """Return everything this plugin holds about a customer, keyed by kind."""
+    def cxloop_export_customer_data(  # type: ignore[empty-body]
+        self, session: Any, customer_ids: list[int]
+    ) -> dict[str, Any]:
+        """Return everything this plugin holds about a person (``customer_ids`` as for
+        erasure), keyed by kind, as JSON-able values."""
 
 
 @lru_cache(maxsize=1)

@@ -7,10 +7,11 @@ from sqlalchemy import MetaData
 from cxloop.accounts import models as _accounts
 from cxloop.customers import models as _customers
 from cxloop.interactions import models as _interactions
+from cxloop.privacy import models as _privacy
 from cxloop.store.base import Base
 from cxloop.surveys import models as _surveys
 
-DOMAIN_MODELS = (_accounts, _customers, _interactions, _surveys)
+DOMAIN_MODELS = (_accounts, _customers, _privacy, _interactions, _surveys)
 metadata: MetaData = Base.metadata
 
 __all__ = ["DOMAIN_MODELS", "metadata"]

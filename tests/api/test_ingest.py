@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cxloop.interactions import Interaction, create_source
+from cxloop.privacy import consent_history, has_consent
 
 PROBLEM = "application/problem+json"
 
@@ -194,3 +195,20 @@ def test_webhook_payload_is_mapped_by_the_source_mapping(
         "My bill doubled",
     )
     assert row.properties == {"priority": "high"}
+
+
+def test_consent_sent_with_events_is_recorded_and_honoured(
+    client: TestClient, session: Session, write_key: str
+) -> None:
+    consent = {"consent": {"categoryPreferences": {"Advertising": True, "Analytics": False}}}
+    for n in range(2):
+        response = client.post(
+            "/v1/track", json=track(f"c{n}", context=consent), headers=basic(write_key)
+        )
+        assert response.status_code == 200
+
+    customer_id = session.scalars(select(Interaction.customer_id)).first()
+    assert customer_id is not None
+    assert has_consent(session, customer_id=customer_id, purpose="marketing")
+    assert not has_consent(session, customer_id=customer_id, purpose="analytics")
+    assert len(consent_history(session, customer_ids=[customer_id])) == 2

@@ -254,3 +254,24 @@ def test_the_site_widget_opens_the_survey_for_an_identified_visitor(
     answers = api.get(f"/api/v1/surveys/{server.survey_id}/responses").json()["items"]
     web = [r for r in answers if r["channel"] == "web"]
     assert len(web) == 1 and web[0]["customer_id"] is not None  # a customer for visitor-7
+
+
+def test_the_team_pages_are_accessible(page: Page, server: SurveyServer) -> None:
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email").fill(server.admin_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Surveys", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Surveys")
+    assert_accessible(page)
+    page.get_by_role("link", name="Post-purchase NPS").click()
+    expect(page.get_by_role("heading", name="Response funnel")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Preview the draft").click()
+    expect(page.get_by_role("heading", name="Page 2")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Edit the draft").click()
+    expect(page.get_by_label("Questions (JSON)")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{server.url}/surveys/new")
+    assert_accessible(page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cxloop.api import customers, health, ingest, interactions, sources, surveys
+from cxloop.api import customers, health, ingest, interactions, privacy, sources, surveys
 
 ingest_router = APIRouter()
 ingest_router.include_router(health.router)
@@ -14,4 +14,5 @@ api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(customers.router)
 api_router.include_router(interactions.router)
 api_router.include_router(sources.router)
+api_router.include_router(privacy.router)
 api_router.include_router(surveys.router)

@@ -9,22 +9,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
-from cxloop.cli.output import emit_json, err, fail
+from cxloop.cli.output import cli_actor, emit_json, err, fail, progress
 from cxloop.customers import (
     CUSTOMER_COLUMNS,
     Customer,
@@ -40,6 +32,7 @@ from cxloop.interactions import (
     interaction_mapping,
     iter_interactions,
 )
+from cxloop.privacy import AUDIT_COLUMNS, AuditEntry, audit, audit_rows
 from cxloop.settings import get_settings
 from cxloop.store import uow
 from cxloop.store.engine import get_engine
@@ -108,19 +101,6 @@ def _engine() -> Engine:
     return get_engine(url)
 
 
-@contextmanager
-def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda n: progress.advance(task, n)
-
-
 Importer = Callable[..., ImportSummary]
 
 
@@ -147,7 +127,7 @@ def _import(
         engine = _engine()
         with (
             ErrorFile(errors_path) as error_file,
-            _progress(f"importing {what}", count_rows(file, file_format)) as advance,
+            progress(f"importing {what}", count_rows(file, file_format)) as advance,
         ):
             rows: Iterable[Row] = read_rows(file, file_format)
             summary = importer(
@@ -259,7 +239,7 @@ def _export(
         partial = out.with_name(out.name + ".partial")
         with uow.unit_of_work(_engine(), write=False) as session:
             total = int(session.scalar(count) or 0)
-            with _progress(f"exporting {what}", total) as advance:
+            with progress(f"exporting {what}", total) as advance:
 
                 def tracked() -> Iterator[dict[str, Any]]:
                     for row in rows(session):
@@ -268,6 +248,16 @@ def _export(
 
                 written = write_rows(partial, file_format, columns, tracked())
         partial.replace(out)
+        with uow.unit_of_work(_engine()) as session:
+            audit(
+                session,
+                actor=cli_actor(),
+                action=f"export.{what}",
+                target_type="file",
+                target_id=str(out.resolve()),
+                rows=written,
+                format=file_format,
+            )
     except CxloopError as exc:
         raise fail(exc.detail) from exc
     except OSError as exc:
@@ -284,6 +274,13 @@ def export_interactions_command(
     """Every interaction, oldest id first, with customer_id and message_id."""
     count = select(func.count()).select_from(Interaction)
     _export("interactions", out, fmt, INTERACTION_COLUMNS, iter_interactions, count, as_json)
+
+
+@export_app.command("audit")
+def export_audit_command(out: OutOpt, fmt: FormatOpt = None, as_json: JsonOpt = False) -> None:
+    """The audit log, oldest first (sign-ins, permission changes, exports, requests...)."""
+    count = select(func.count()).select_from(AuditEntry)
+    _export("audit", out, fmt, AUDIT_COLUMNS, audit_rows, count, as_json)
 
 
 @export_app.command("customers")

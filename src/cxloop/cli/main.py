@@ -10,6 +10,7 @@ from cxloop.cli.accounts import token_app, user_app
 from cxloop.cli.data import export_app, import_app
 from cxloop.cli.demo import demo
 from cxloop.cli.output import err
+from cxloop.cli.privacy import privacy_app
 from cxloop.cli.sources import source_app
 from cxloop.cli.surveys import survey_app
 from cxloop.settings import get_settings
@@ -27,6 +28,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(source_app, name="source")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(privacy_app, name="privacy")
 app.add_typer(survey_app, name="survey")
 app.command()(demo)
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
 from cxloop.errors import CxloopError
@@ -19,6 +21,11 @@ from cxloop.store.engine import get_engine
 from cxloop.store.migrate import upgrade
 
 err = Console(stderr=True)
+
+
+def cli_actor() -> str:
+    """Who the audit log names for a command: the operating-system account that ran it."""
+    return f"cli:{getpass.getuser()}"
 
 
 def emit_json(value: Any) -> None:
@@ -42,3 +49,17 @@ def command_session(*, write: bool = True) -> Iterator[Session]:
             yield session
     except CxloopError as exc:
         raise fail(exc.detail) from exc
+
+
+@contextmanager
+def progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A bar on stderr (so --json keeps stdout to one object); yields 'advance by n'."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)

@@ -46,3 +46,8 @@ __all__ = [
     "search_page",
     "upsert_profiles",
 ]
+
+from cxloop.customers import plugin as _plugin
+from cxloop.hooks import register_builtin as _register
+
+_register(_plugin, "cxloop.customers")

@@ -7,7 +7,7 @@ import's column names, so an exported file is also a valid import file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -38,9 +38,13 @@ INTERACTION_COLUMNS = (
 
 
 def iter_interactions(
-    session: Session, *, batch_size: int = EXPORT_BATCH
+    session: Session,
+    *,
+    batch_size: int = EXPORT_BATCH,
+    customer_ids: Sequence[int] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every interaction as a plain dict, by ascending id, read in keyset batches."""
+    """Every interaction (or those of ``customer_ids``) as a plain dict, by ascending id, read
+    in keyset batches."""
     table = Interaction.__table__.c
     columns = [getattr(table, c.name) for c in INTERACTION_COLUMNS if c.name != "department"]
     stmt = (
@@ -49,6 +53,8 @@ def iter_interactions(
         .order_by(table.id)
         .limit(batch_size)
     )
+    if customer_ids is not None:
+        stmt = stmt.where(table.customer_id.in_(list(customer_ids)))
     last = 0
     while rows := session.execute(stmt.where(table.id > last)).mappings().all():
         for row in rows:

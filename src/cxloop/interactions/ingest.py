@@ -25,6 +25,7 @@ from cxloop.interactions.catalog import Catalog, load_catalog
 from cxloop.interactions.events import InteractionsRecorded
 from cxloop.interactions.models import Interaction
 from cxloop.interactions.records import InteractionIn, Rejected, StoreResult
+from cxloop.privacy import record_consents
 from cxloop.store.uow import publish
 
 MAX_TEXT_CHARS = 100_000
@@ -207,6 +208,15 @@ def store_interactions(
         for index, record, _customer in accepted:
             if record.message_id not in fresh:
                 result.customer_ids[index] = None
+    for index, record, _customer in accepted:
+        customer_id = result.customer_ids[index]
+        if record.consents and customer_id is not None:
+            record_consents(
+                session,
+                customer_id=customer_id,
+                decisions=record.consents,
+                source=f"ingest (source {record.source_id})",
+            )
     if stored:
         publish(
             session,

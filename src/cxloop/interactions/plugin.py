@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from typing import Any
+
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from cxloop.hooks import hookimpl
+from cxloop.interactions.exporting import iter_interactions
 from cxloop.interactions.models import Interaction
 
 
@@ -19,3 +22,29 @@ def cxloop_customers_merged(session: Session, winner_id: int, loser_id: int) -> 
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@hookimpl
+def cxloop_export_customer_data(session: Session, customer_ids: list[int]) -> dict[str, Any]:
+    return {"interactions": list(iter_interactions(session, customer_ids=customer_ids))}
+
+
+@hookimpl
+def cxloop_erase_customer_data(
+    session: Session, customer_ids: list[int], mode: str
+) -> dict[str, int]:
+    """Anonymizing keeps what metrics count (when, where, which stage and type) and drops
+    what the customer said or sent (text and properties)."""
+    where = Interaction.customer_id.in_(customer_ids)
+    if mode == "delete":
+        result = session.execute(
+            delete(Interaction).where(where).execution_options(synchronize_session=False)
+        )
+    else:
+        result = session.execute(
+            update(Interaction)
+            .where(where)
+            .values(text=None, properties={})
+            .execution_options(synchronize_session=False)
+        )
+    return {"interactions": int(getattr(result, "rowcount", 0) or 0)}

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from cxloop.customers import IdentityKey
+from cxloop.privacy import Purpose
 
 
 @dataclass(slots=True)
@@ -15,7 +16,8 @@ class InteractionIn:
 
     ``customer_id`` short-cuts resolution when the caller already knows the customer (an agent
     logging a call from the customer page). ``traits`` update the customer's profile.
-    ``department`` is a department slug.
+    ``department`` is a department slug. ``consents`` are the customer's decisions the
+    message carried (purpose -> granted), recorded with the interaction.
     """
 
     message_id: str
@@ -34,6 +36,7 @@ class InteractionIn:
     text: str | None = None
     properties: dict[str, Any] = field(default_factory=dict)
     source_id: int | None = None
+    consents: dict[Purpose, bool] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -19,6 +19,7 @@ from cxloop.errors import CxloopError, ValidationFailed
 from cxloop.interactions.models import Source
 from cxloop.interactions.records import InteractionIn
 from cxloop.interactions.timeparse import parse_time
+from cxloop.privacy import decisions_from_context
 
 CALLS = frozenset({"track", "identify", "page", "screen", "group", "alias"})
 # Segment's context.channel speaks of the sender, not of the customer's channel.
@@ -182,6 +183,7 @@ def read_message(
         traits=profile_traits,
         identities=_identities(message, profile_traits, context),
         source_id=source.id,
+        consents=decisions_from_context(context) if "consent" in context else {},
     )
 
 

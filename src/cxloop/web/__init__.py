@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from cxloop.web import auth, customers, survey_pages
+from cxloop.web import auth, customers, survey_admin, survey_pages
 from cxloop.web.nav import NavItem, add_nav_item, nav_items
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import PageUser
@@ -18,6 +18,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(auth.router)
     app.include_router(customers.router)
     app.include_router(survey_pages.router)
+    app.include_router(survey_admin.router)
 
 
 __all__ = ["NavItem", "PageRoute", "PageUser", "add_nav_item", "mount", "nav_items", "render"]

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from cxloop.accounts import authenticate
 from cxloop.api.deps import SESSION_USER_KEY, SessionDep
 from cxloop.errors import Unauthenticated
+from cxloop.privacy import audit
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import (
     DEFAULT_LANDING,
@@ -45,15 +46,18 @@ def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=2000)] = DEFAULT_LANDING,
 ) -> Response:
+    ip = request.client.host if request.client else None
     try:
         user = authenticate(session, email=email, password=password)
     except Unauthenticated:
+        audit(session, actor=email[:320] or "(blank)", action="sign_in.failed", ip=ip)
         return render(
             request,
             "login.html",
             {"next": safe_next(next), "error": "Email or password is wrong.", "email": email},
             status_code=400,
         )
+    audit(session, actor=user.email, action="sign_in.succeeded", ip=ip)
     # A new session on sign-in, so a token planted before it (session fixation) is worthless.
     request.session.clear()
     request.session[SESSION_USER_KEY] = user.id

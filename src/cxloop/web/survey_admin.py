@@ -1,0 +1,281 @@
+"""Survey pages for the team: the list with response rates, one survey's funnel and answers,
+the draft editor (the definition as JSON, checked on save) and a preview of the draft.
+
+Anyone signed in can look; admins and analysts create, edit, publish and close. Every form
+is a plain POST with the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cxloop.accounts import Role, User
+from cxloop.api.deps import SessionDep
+from cxloop.errors import CxloopError, Forbidden, NotFound
+from cxloop.surveys import (
+    Definition,
+    Survey,
+    SurveyCreate,
+    SurveyUpdate,
+    create_survey,
+    get_survey,
+    publish,
+    read_survey,
+    response_rates,
+    triggers_of,
+    update_survey,
+)
+from cxloop.surveys import (
+    Response as SurveyResponse,
+)
+from cxloop.web.nav import add_nav_item
+from cxloop.web.routing import PageRoute
+from cxloop.web.security import CsrfChecked, PageUser
+from cxloop.web.survey_form import question_views
+from cxloop.web.templating import render
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+add_nav_item("surveys", "Surveys", "/surveys", order=20)
+
+DESIGNERS = frozenset({Role.admin.value, Role.analyst.value})
+RECENT_RESPONSES = 20
+STARTER: dict[str, Any] = {
+    "title": {"en": "How did we do?"},
+    "thanks": {"en": "Thank you!"},
+    "default_locale": "en",
+    "questions": [
+        {
+            "id": "nps",
+            "type": "nps",
+            "required": True,
+            "text": {"en": "How likely are you to recommend us to a friend or colleague?"},
+        },
+        {
+            "id": "why",
+            "type": "text",
+            "text": {"en": "What should we do better?"},
+            "show_if": {"question": "nps", "op": "lte", "value": 6},
+        },
+    ],
+}
+
+
+def _designer(user: User) -> None:
+    if user.role not in DESIGNERS:
+        raise Forbidden("only admins and analysts design surveys")
+
+
+def _pretty(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+
+
+def _definition_errors(text: str) -> tuple[Definition | None, list[str]]:
+    """The definition in ``text``, or what is wrong with it, in words a designer can act on."""
+    try:
+        return Definition.model_validate_json(text), []
+    except ValidationError as exc:
+        return None, [
+            f"{'.'.join(str(p) for p in e['loc']) or 'definition'}: {e['msg']}"
+            for e in exc.errors()
+        ]
+
+
+@router.get("/surveys")
+def survey_list(request: Request, session: SessionDep, user: PageUser) -> Response:
+    surveys = list(session.scalars(select(Survey).order_by(Survey.id.desc())))
+    answered = dict(
+        session.execute(
+            select(SurveyResponse.survey_id, func.count())
+            .where(SurveyResponse.status == "complete")
+            .group_by(SurveyResponse.survey_id)
+        ).all()
+    )
+    rows = [
+        {
+            "survey": read_survey(session, s),
+            "responses": answered.get(s.id, 0),
+            "rate": response_rates(session, s).get(None),
+        }
+        for s in surveys
+    ]
+    return render(
+        request,
+        "surveys/list.html",
+        {"rows": rows, "can_design": user.role in DESIGNERS},
+        user=user,
+        active="surveys",
+    )
+
+
+@router.get("/surveys/new")
+def new_survey(request: Request, user: PageUser) -> Response:
+    _designer(user)
+    form = {"key": "", "name": "", "definition": _pretty(STARTER)}
+    return render(
+        request, "surveys/new.html", {"form": form, "errors": []}, user=user, active="surveys"
+    )
+
+
+@router.post("/surveys/new")
+def create(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    _csrf: CsrfChecked,
+    key: Annotated[str, Form(max_length=64)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    definition: Annotated[str, Form(max_length=200_000)] = "",
+) -> Response:
+    _designer(user)
+    parsed, errors = _definition_errors(definition)
+    if parsed is not None:
+        try:
+            data = SurveyCreate(key=key.strip(), name=name.strip(), definition=parsed)
+            survey = create_survey(session, data=data)
+            return RedirectResponse(f"/surveys/{survey.id}", status_code=303)
+        except ValidationError as exc:
+            errors = [f"{e['loc'][0]}: {e['msg']}" for e in exc.errors()]
+        except CxloopError as exc:
+            errors = [exc.detail]
+    form = {"key": key, "name": name, "definition": definition}
+    return render(
+        request,
+        "surveys/new.html",
+        {"form": form, "errors": errors},
+        user=user,
+        active="surveys",
+        status_code=422,
+    )
+
+
+@router.get("/surveys/{survey_id}")
+def survey_detail(
+    request: Request, survey_id: int, session: SessionDep, user: PageUser
+) -> Response:
+    survey = get_survey(session, survey_id)
+    recent = list(
+        session.scalars(
+            select(SurveyResponse)
+            .where(SurveyResponse.survey_id == survey.id)
+            .order_by(SurveyResponse.id.desc())
+            .limit(RECENT_RESPONSES)
+        )
+    )
+    context = {
+        "survey": read_survey(session, survey),
+        "overall": response_rates(session, survey).get(None),
+        "by_channel": sorted(response_rates(session, survey, by="channel").items(), key=_by_name),
+        "by_stage": sorted(response_rates(session, survey, by="stage").items(), key=_by_name),
+        "recent": recent,
+        "triggers": triggers_of(session, survey),
+        "can_design": user.role in DESIGNERS,
+    }
+    return render(request, "surveys/detail.html", context, user=user, active="surveys")
+
+
+def _by_name(item: tuple[str | None, object]) -> str:
+    return item[0] or ""
+
+
+@router.get("/surveys/{survey_id}/edit")
+def edit_form(request: Request, survey_id: int, session: SessionDep, user: PageUser) -> Response:
+    _designer(user)
+    survey = get_survey(session, survey_id)
+    return _editor(request, user, survey, survey.name, _pretty(survey.draft), [])
+
+
+def _editor(
+    request: Request,
+    user: User,
+    survey: Survey,
+    name: str,
+    text: str,
+    errors: list[str],
+    *,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "surveys/edit.html",
+        {"survey": survey, "name": name, "definition": text, "errors": errors},
+        user=user,
+        active="surveys",
+        status_code=status_code,
+    )
+
+
+@router.post("/surveys/{survey_id}/edit")
+def save_draft(
+    request: Request,
+    survey_id: int,
+    session: SessionDep,
+    user: PageUser,
+    _csrf: CsrfChecked,
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+    definition: Annotated[str, Form(max_length=200_000)],
+) -> Response:
+    """Save the draft; respondents keep answering the live version until it is published."""
+    _designer(user)
+    survey = get_survey(session, survey_id)
+    parsed, errors = _definition_errors(definition)
+    if parsed is None:
+        return _editor(request, user, survey, name, definition, errors, status_code=422)
+    update_survey(session, survey, data=SurveyUpdate(name=name, definition=parsed))
+    return RedirectResponse(f"/surveys/{survey.id}/preview", status_code=303)
+
+
+@router.get("/surveys/{survey_id}/preview")
+def preview(
+    request: Request, survey_id: int, session: SessionDep, user: PageUser, lang: str | None = None
+) -> Response:
+    """The draft as respondents will see it, every page, with the conditions that show it."""
+    survey = get_survey(session, survey_id)
+    definition = Definition.model_validate(survey.draft)
+    locale = lang if lang in definition.locales() else definition.default_locale
+    pages = [
+        {
+            "questions": question_views(definition, page, locale, {}),
+            "conditions": {
+                q.id: f"shown when {q.show_if.question} {q.show_if.op} {q.show_if.value}"
+                for q in page
+                if q.show_if is not None
+            },
+        }
+        for page in definition.pages()
+    ]
+    context = {
+        "survey": survey,
+        "definition": definition,
+        "locale": locale,
+        "locales": definition.locales(),
+        "pages": pages,
+        "can_design": user.role in DESIGNERS,
+    }
+    return render(request, "surveys/preview.html", context, user=user, active="surveys")
+
+
+def _action(session: Session, survey: Survey, action: str) -> None:
+    if action == "publish":
+        publish(session, survey)
+    elif action in ("close", "reopen"):
+        status = "closed" if action == "close" else "live"
+        update_survey(session, survey, data=SurveyUpdate(status=status))
+    else:
+        raise NotFound(f"there is no survey action '{action}'")
+
+
+@router.post("/surveys/{survey_id}/{action}")
+def survey_action(
+    survey_id: int, action: str, session: SessionDep, user: PageUser, _csrf: CsrfChecked
+) -> Response:
+    """Publish the draft, close or reopen the survey."""
+    _designer(user)
+    _action(session, get_survey(session, survey_id), action)
+    return RedirectResponse(f"/surveys/{survey_id}", status_code=303)
