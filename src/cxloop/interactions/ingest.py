@@ -209,11 +209,11 @@ def store_interactions(
             if record.message_id not in fresh:
                 result.customer_ids[index] = None
     for index, record, _customer in accepted:
-        customer_id = result.customer_ids[index]
-        if record.consents and customer_id is not None:
+        landed = result.customer_ids[index]
+        if record.consents and landed is not None:
             record_consents(
                 session,
-                customer_id=customer_id,
+                customer_id=landed,
                 decisions=record.consents,
                 source=f"ingest (source {record.source_id})",
             )

@@ -6,7 +6,7 @@ costs one click. Every email carries a one-click unsubscribe (RFC 8058) that mai
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from email.message import Message
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -36,7 +36,7 @@ def invitation_email(
     to: str,
     traits: dict[str, Any],
     definition: Definition,
-) -> EmailMessage:
+) -> Message:
     secret = settings.resolved_secret_key()
     base = settings.public_url.rstrip("/")
     link = f"{base}/s/i/{invitation_token(secret, invitation_id)}"

@@ -1,10 +1,10 @@
 """Sending queued invitations, after the commit that queued them: email over SMTP, SMS and
 chat through the survey webhook (the provider sends the text).
 
-Each invitation is claimed (``queued`` to ``sending``) in its own committed transaction before
-it goes out, so two senders, or a sender restarted after a crash, never send it twice: an
-invitation left in ``sending`` by a crash is reported, not resent. The result of each send
-(sent, bounced, failed with the reason) is committed as soon as it is known.
+Invitations are claimed (``queued`` to ``sending``) in a committed transaction before they go
+out, so two senders, or a sender restarted after a crash, never send one twice: an invitation
+left in ``sending`` by a crash is reported, not resent. The outcomes (sent, bounced, failed
+with the reason) are committed as soon as the batch is through.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 
-from sqlalchemy import Connection, Engine, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.orm import Session
 
 from cxloop import bus
@@ -42,6 +42,7 @@ from cxloop.types import utcnow
 
 WEBHOOK_CHANNELS = frozenset({"sms", "chat"})
 WEBHOOK_EVENT = "survey.invitation"
+CLAIM_BATCH = 200
 
 
 def delivered_channels(settings: Settings) -> frozenset[str]:
@@ -58,35 +59,42 @@ class SendReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _claim(session: Session, invitation_id: int) -> bool:
-    """Take the invitation for sending; False when another sender has it or it is done."""
-    result = session.execute(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation_id,
-            Invitation.status.in_([InvitationStatus.queued.value, InvitationStatus.failed.value]),
+def _claim(session: Session, invitation_ids: Sequence[int]) -> list[int]:
+    """Take those of ``invitation_ids`` still waiting; another sender's or finished ones are
+    left alone (rows are locked first on PostgreSQL; SQLite's writer lock does the same)."""
+    sendable = [InvitationStatus.queued.value, InvitationStatus.failed.value]
+    claimed = list(
+        session.scalars(
+            select(Invitation.id)
+            .where(Invitation.id.in_(invitation_ids), Invitation.status.in_(sendable))
+            .order_by(Invitation.id)
+            .with_for_update(skip_locked=True)
         )
-        .values(status=InvitationStatus.sending.value, attempts=Invitation.attempts + 1)
-        .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0))
+    if claimed:
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id.in_(claimed))
+            .values(status=InvitationStatus.sending.value, attempts=Invitation.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+    return claimed
 
 
-def _finish(
-    session: Session, invitation_id: int, status: InvitationStatus, error: str | None
-) -> None:
+def _finish(session: Session, outcomes: list[tuple[int, InvitationStatus, str | None]]) -> None:
     now = utcnow()
-    values: dict[str, object] = {"status": status.value, "last_error": error}
-    if status in (InvitationStatus.sent, InvitationStatus.bounced):
-        values["sent_at"] = now
-    if status is InvitationStatus.bounced:
-        values["bounced_at"] = now
-    session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    for invitation_id, status, error in outcomes:
+        values: dict[str, object] = {"status": status.value, "last_error": error}
+        if status in (InvitationStatus.sent, InvitationStatus.bounced):
+            values["sent_at"] = now
+        if status is InvitationStatus.bounced:
+            values["bounced_at"] = now
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _webhook_data(
@@ -125,36 +133,48 @@ def _webhook(
 
 
 def _prepare(
-    session: Session, settings: Settings, invitation_id: int, definitions: dict[int, Definition]
-) -> EmailMessage | dict[str, Any]:
-    invitation = session.get(Invitation, invitation_id, populate_existing=True)
-    assert invitation is not None
-    customer = session.get(Customer, invitation.customer_id)
-    survey = session.get(Survey, invitation.survey_id)
-    assert customer is not None and survey is not None
-    if survey.id not in definitions:
-        version = live_version(session, survey)
-        assert version is not None  # invitations are only made for live surveys
-        definitions[survey.id] = Definition.model_validate(version.definition)
-    if invitation.channel in WEBHOOK_CHANNELS:
-        return _webhook_data(settings, invitation, customer, survey, definitions[survey.id])
-    return invitation_email(
-        settings,
-        invitation_id=invitation.id,
-        customer_id=customer.id,
-        to=invitation.email or customer.email or "",
-        traits=customer.traits,
-        definition=definitions[survey.id],
-    )
+    session: Session, settings: Settings, claimed: list[int], definitions: dict[int, Definition]
+) -> list[tuple[int, Message | dict[str, Any]]]:
+    """The email or webhook event of each claimed invitation (read in one query)."""
+    rows = session.execute(
+        select(Invitation, Customer)
+        .join(Customer, Customer.id == Invitation.customer_id)
+        .where(Invitation.id.in_(claimed))
+        .order_by(Invitation.id)
+    ).all()
+    prepared: list[tuple[int, Message | dict[str, Any]]] = []
+    for invitation, customer in rows:
+        survey = session.get(Survey, invitation.survey_id)
+        assert survey is not None
+        if survey.id not in definitions:
+            version = live_version(session, survey)
+            assert version is not None  # invitations are only made for live surveys
+            definitions[survey.id] = Definition.model_validate(version.definition)
+        definition = definitions[survey.id]
+        if invitation.channel in WEBHOOK_CHANNELS:
+            outgoing: Message | dict[str, Any] = _webhook_data(
+                settings, invitation, customer, survey, definition
+            )
+        else:
+            outgoing = invitation_email(
+                settings,
+                invitation_id=invitation.id,
+                customer_id=customer.id,
+                to=invitation.email or customer.email or "",
+                traits=customer.traits,
+                definition=definition,
+            )
+        prepared.append((invitation.id, outgoing))
+    return prepared
 
 
 def _send(
-    outgoing: EmailMessage | dict[str, Any],
+    outgoing: Message | dict[str, Any],
     invitation_id: int,
     smtp: Mailer,
     hook: WebhookSender | None,
 ) -> None:
-    if isinstance(outgoing, EmailMessage):
+    if isinstance(outgoing, Message):
         smtp.send(outgoing)
     elif hook is None:
         raise WebhookUnavailable("no survey webhook is configured (CXLOOP_SURVEY_WEBHOOK_URL)")
@@ -169,30 +189,45 @@ def deliver_invitations(
     *,
     sleep: Callable[[float], None] | None = None,
 ) -> SendReport:
-    """Send each queued invitation in ``invitation_ids`` once (one SMTP session for all)."""
+    """Send each queued invitation in ``invitation_ids`` once (one SMTP session for all).
+
+    Invitations are claimed and their outcomes recorded ``CLAIM_BATCH`` at a time, two
+    commits per batch rather than per message.
+    """
     report = SendReport()
     definitions: dict[int, Definition] = {}
+    wanted = list(dict.fromkeys(invitation_ids))
     with mailer(settings, sleep) as smtp, _webhook(settings, sleep) as hook:
-        for invitation_id in invitation_ids:
+        for start in range(0, len(wanted), CLAIM_BATCH):
+            batch = wanted[start : start + CLAIM_BATCH]
             with unit_of_work(bind) as session:
-                if not _claim(session, invitation_id):
-                    report.skipped += 1
-                    continue
-                outgoing = _prepare(session, settings, invitation_id, definitions)
-            status, error = InvitationStatus.sent, None
-            try:
-                _send(outgoing, invitation_id, smtp, hook)
-                report.sent += 1
-            except (EmailBounced, WebhookRejected) as exc:
-                status, error = InvitationStatus.bounced, exc.detail
-                report.bounced += 1
-            except (EmailUnavailable, WebhookUnavailable) as exc:
-                status, error = InvitationStatus.failed, exc.detail
-                report.failed += 1
-                report.errors.append(f"invitation {invitation_id}: {exc.detail}")
+                claimed = _claim(session, batch)
+                outgoing = _prepare(session, settings, claimed, definitions)
+            report.skipped += len(batch) - len(claimed)
+            outcomes = [_deliver(item, smtp, hook, report) for item in outgoing]
             with unit_of_work(bind) as session:
-                _finish(session, invitation_id, status, error)
+                _finish(session, outcomes)
     return report
+
+
+def _deliver(
+    item: tuple[int, Message | dict[str, Any]],
+    smtp: Mailer,
+    hook: WebhookSender | None,
+    report: SendReport,
+) -> tuple[int, InvitationStatus, str | None]:
+    invitation_id, outgoing = item
+    try:
+        _send(outgoing, invitation_id, smtp, hook)
+    except (EmailBounced, WebhookRejected) as exc:
+        report.bounced += 1
+        return invitation_id, InvitationStatus.bounced, exc.detail
+    except (EmailUnavailable, WebhookUnavailable) as exc:
+        report.failed += 1
+        report.errors.append(f"invitation {invitation_id}: {exc.detail}")
+        return invitation_id, InvitationStatus.failed, exc.detail
+    report.sent += 1
+    return invitation_id, InvitationStatus.sent, None
 
 
 def _on_queued(event: InvitationsQueued) -> None:
