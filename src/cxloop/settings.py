@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -46,8 +47,21 @@ class Settings(BaseSettings):
         "(an anonymous or device id). Off: a shared device never joins two people.",
     )
     default_timezone: str = Field(
-        default="UTC", description="Time zone for display when a user has none."
+        default="UTC",
+        description="IANA time zone the web app shows times in (e.g. Europe/Paris).",
     )
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone '{value}' (use an IANA name such as Europe/Paris)"
+            ) from exc
+        return value
+
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Address respondents reach cxloop at; the base of links in emails.",

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Role
+from cxloop.settings import Settings
 from tests.accounts.factories import make_user
 from tests.customers.factories import make_customer, merge_into
 from tests.interactions.factories import make_interaction, make_timeline
@@ -270,3 +272,24 @@ def test_chart_axis_labels_are_distinct_for_short_journeys(
     ticks = re.findall(r'text-anchor="middle" fill="#374151">([^<]+)<', html)
     assert len(ticks) == 4
     assert len(set(ticks)) == 4
+
+
+def test_times_show_in_the_company_time_zone(
+    client: TestClient, session: Session, user, settings
+) -> None:
+    settings.default_timezone = "Europe/Paris"
+    customer = make_customer(session)
+    make_interaction(
+        session, customer_id=customer.id, occurred_at=datetime(2026, 7, 1, 12, 30, tzinfo=UTC)
+    )
+    sign_in(client, user.email)
+
+    html = client.get(f"/customers/{customer.id}").text
+
+    assert "2026-07-01 14:30 CEST" in html
+    assert 'datetime="2026-07-01T12:30:00+00:00"' in html
+
+
+def test_an_unknown_time_zone_is_refused_with_a_hint() -> None:
+    with pytest.raises(ValueError, match="IANA name"):
+        Settings(default_timezone="Mars/Olympus")

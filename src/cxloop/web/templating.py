@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 import orjson
@@ -38,8 +39,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def _datetime(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+@jinja2.pass_context
+def _datetime(context: jinja2.runtime.Context, value: datetime | None) -> str:
+    """Stored times are UTC; people read them in the company's zone, named on the page."""
+    if not value:
+        return ""
+    return value.astimezone(ZoneInfo(context["timezone"])).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _date(value: datetime | None) -> str:
@@ -87,6 +92,7 @@ def render(
         "nav_items": nav_items() if user is not None else [],
         "csrf_token": csrf_token(request),
         "version": __version__,
+        "timezone": request.app.state.settings.default_timezone,
     }
     page.update(context or {})
     html = environment.get_template(template).render(page)
