@@ -19,6 +19,7 @@ from cxloop.store.group_commit import GroupCommitter
 from cxloop.store.migrate import upgrade
 from cxloop.web import mount as mount_web
 
+HSTS = "max-age=31536000; includeSubDomains"
 
 def create_app(
     settings: Settings | None = None,
@@ -64,6 +65,9 @@ def create_app(
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if settings.https_only_cookies:
+            # Served over HTTPS: browsers must never fall back to plain HTTP for a year.
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
     app.include_router(ingest_router)

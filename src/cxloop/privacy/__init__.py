@@ -5,6 +5,7 @@ from cxloop.privacy.audit import (
     SYSTEM,
     audit,
     audit_rows,
+    count_recent,
     iter_audit,
     search_audit,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "collect_person",
     "consent_history",
     "consent_state",
+    "count_recent",
     "decisions_from_context",
     "erase_person",
     "fulfil",

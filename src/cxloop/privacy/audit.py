@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from cxloop.privacy.models import AuditEntry
@@ -50,6 +50,24 @@ def audit(
     session.add(entry)
     session.flush()
     return entry
+
+
+def count_recent(
+    session: Session,
+    *,
+    action: str,
+    since: datetime,
+    actor: str | None = None,
+    ip: str | None = None,
+) -> int:
+    """How often ``action`` happened since ``since``, for one actor or one address
+    (sign-in throttling counts failed attempts here, so it holds across server processes)."""
+    stmt = select(func.count()).where(AuditEntry.action == action, AuditEntry.at >= since)
+    if actor is not None:
+        stmt = stmt.where(AuditEntry.actor == actor)
+    if ip is not None:
+        stmt = stmt.where(AuditEntry.ip == ip)
+    return int(session.scalar(stmt) or 0)
 
 
 def _filtered(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 
 from cxloop.accounts import authenticate
 from cxloop.api.deps import SESSION_USER_KEY, SessionDep
 from cxloop.errors import Unauthenticated
-from cxloop.privacy import audit
+from cxloop.privacy import audit, count_recent
+from cxloop.types import utcnow
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import (
     DEFAULT_LANDING,
@@ -22,6 +25,23 @@ from cxloop.web.security import (
 from cxloop.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+# Guessing is slowed to a crawl: a few tries per account, more per address (offices share one).
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+THROTTLED = "Too many failed sign-ins. Wait 15 minutes, or ask an admin to reset your password."
+
+
+def _throttled(session: Session, actor: str, ip: str | None) -> bool:
+    since = utcnow() - THROTTLE_WINDOW
+    failed = "sign_in.failed"
+    if count_recent(session, action=failed, since=since, actor=actor) >= MAX_FAILURES_PER_ACCOUNT:
+        return True
+    return (
+        ip is not None
+        and count_recent(session, action=failed, since=since, ip=ip) >= MAX_FAILURES_PER_ADDRESS
+    )
 
 
 @router.get("/")
@@ -47,10 +67,21 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = DEFAULT_LANDING,
 ) -> Response:
     ip = request.client.host if request.client else None
+    actor = email.strip().lower()[:320] or "(blank)"
+    if _throttled(session, actor, ip):
+        audit(session, actor=actor, action="sign_in.throttled", ip=ip)
+        response = render(
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": THROTTLED, "email": email},
+            status_code=429,
+        )
+        response.headers["Retry-After"] = str(int(THROTTLE_WINDOW.total_seconds()))
+        return response
     try:
         user = authenticate(session, email=email, password=password)
     except Unauthenticated:
-        audit(session, actor=email[:320] or "(blank)", action="sign_in.failed", ip=ip)
+        audit(session, actor=actor, action="sign_in.failed", ip=ip)
         return render(
             request,
             "login.html",
