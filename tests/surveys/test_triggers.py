@@ -167,3 +167,16 @@ def test_bad_rules_are_refused() -> None:
         rule(quiet_start_hour=21)
     with pytest.raises(ValueError, match="invite_channel"):
         rule(invite_channel="pigeon")
+
+
+def test_two_matches_for_one_customer_in_one_pass_invite_once(
+    connection: Connection, session: Session, settings: Settings
+) -> None:
+    survey = make_survey(session)
+    create_trigger(session, survey=survey, data=rule(invite_channel="link"))
+    create_trigger(session, survey=survey, data=rule(name="Any delivery event", type=None))
+    ann = make_customer(session, email="ann@example.com")
+    arrive(session, ann.id)
+    arrive(session, ann.id)
+    report = dispatch(connection, settings)
+    assert (report.evaluated, report.invited) == (2, 1)

@@ -4,8 +4,8 @@ from cxloop.surveys.answers import clean_answers, missing_required
 from cxloop.surveys.definition import Branding, Condition, Definition, Question, QuestionType
 from cxloop.surveys.dispatch import DispatchReport, dispatch
 from cxloop.surveys.events import InvitationsQueued, ResponseCompleted
+from cxloop.surveys.fatigue import FatigueRules
 from cxloop.surveys.invitations import (
-    FatigueRules,
     InviteResult,
     Rates,
     due_invitations,

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
 from cxloop.interactions import Interaction
 from cxloop.settings import Settings
 from cxloop.store.uow import unit_of_work
-from cxloop.surveys.invitations import FatigueRules, due_invitations
+from cxloop.surveys.fatigue import FatigueRules
+from cxloop.surveys.invitations import due_invitations
 from cxloop.surveys.sending import SendReport, deliver_invitations, delivered_channels
 from cxloop.surveys.triggers import active_triggers, evaluate, read_mark
 from cxloop.types import utcnow
@@ -36,6 +37,16 @@ class DispatchReport:
 def evaluate_batch(session: Session, settings: Settings, *, now: datetime) -> tuple[int, int]:
     """Evaluate the next batch of interactions after the mark; (read, invited)."""
     mark = read_mark(session)
+    triggers = active_triggers(session)
+    if not triggers:  # nothing to match: move past what arrived without reading it
+        newest, read = session.execute(
+            select(func.max(Interaction.id), func.count()).where(
+                Interaction.id > mark.last_interaction_id
+            )
+        ).one()
+        if read:
+            mark.last_interaction_id = newest
+        return int(read), 0
     interactions = list(
         session.scalars(
             select(Interaction)
@@ -49,7 +60,7 @@ def evaluate_batch(session: Session, settings: Settings, *, now: datetime) -> tu
     made = evaluate(
         session,
         interactions,
-        active_triggers(session),
+        triggers,
         rules=FatigueRules(
             cooldown_days=settings.survey_cooldown_days, ttl_days=settings.survey_link_ttl_days
         ),

@@ -1,5 +1,5 @@
-"""Inviting customers, without fatiguing them: opt-outs and cool-down periods are checked here,
-once, so every channel and every trigger obeys the same rules.
+"""Inviting customers (under the fatigue rules of :mod:`cxloop.surveys.fatigue`), opting them
+out, and the response funnel the invitations' times tell.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from cxloop.customers import Customer
 from cxloop.errors import ValidationFailed
 from cxloop.interactions import Interaction
+from cxloop.surveys.fatigue import FatigueRules, load_fatigue
 from cxloop.surveys.models import Invitation, InvitationStatus, OptOut, Survey
 from cxloop.types import utcnow
 
@@ -34,14 +35,6 @@ class InviteResult:
     suppressed: list[Suppressed] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class FatigueRules:
-    """At most one invitation per customer per ``cooldown_days`` across all surveys."""
-
-    cooldown_days: int
-    ttl_days: int
-
-
 def opt_out(session: Session, *, customer_id: int, via: str = "link") -> None:
     """Stop surveying a customer on every channel (repeating it changes nothing)."""
     if session.get(OptOut, customer_id) is None:
@@ -53,41 +46,42 @@ def opted_out(session: Session, customer_id: int) -> bool:
     return session.get(OptOut, customer_id) is not None
 
 
-def _recently_invited(
+def check_channel(channel: str) -> None:
+    if channel not in CHANNELS:
+        raise ValidationFailed(
+            f"cannot invite on '{channel}' (channels: {', '.join(sorted(CHANNELS))})",
+            field="channel",
+        )
+
+
+def new_invitation(
     session: Session,
+    *,
     survey: Survey,
-    customer_ids: Sequence[int],
+    customer: Customer,
+    channel: str,
     rules: FatigueRules,
     now: datetime,
-) -> dict[int, str]:
-    """Customers inside a cool-down, with the reason (global first)."""
-    recent: dict[int, str] = {}
-    if rules.cooldown_days > 0:
-        since = now - timedelta(days=rules.cooldown_days)
-        for customer_id in session.scalars(
-            select(Invitation.customer_id)
-            .where(Invitation.customer_id.in_(customer_ids), Invitation.created_at >= since)
-            .distinct()
-        ):
-            recent[customer_id] = (
-                f"already invited to a survey in the last {rules.cooldown_days} days"
-            )
-    if survey.cooldown_days:
-        since = now - timedelta(days=survey.cooldown_days)
-        for customer_id in session.scalars(
-            select(Invitation.customer_id)
-            .where(
-                Invitation.survey_id == survey.id,
-                Invitation.customer_id.in_(customer_ids),
-                Invitation.created_at >= since,
-            )
-            .distinct()
-        ):
-            recent.setdefault(
-                customer_id,
-                f"already invited to this survey in the last {survey.cooldown_days} days",
-            )
-    return recent
+    delivered: frozenset[str],
+    stage: str | None = None,
+    trigger_interaction_id: int | None = None,
+) -> Invitation:
+    """One invitation; on a ``delivered`` channel it waits for cxloop to send it, on the
+    others it counts as sent at once (the caller hands the link out itself)."""
+    invitation = Invitation(
+        survey_id=survey.id,
+        customer_id=customer.id,
+        channel=channel,
+        stage=stage,
+        email=customer.email if channel == "email" else None,
+        trigger_interaction_id=trigger_interaction_id,
+        created_at=now,
+        expires_at=now + timedelta(days=rules.ttl_days),
+        status=(InvitationStatus.queued if channel in delivered else InvitationStatus.sent).value,
+        sent_at=None if channel in delivered else now,
+    )
+    session.add(invitation)
+    return invitation
 
 
 def invite(
@@ -102,56 +96,33 @@ def invite(
     now: datetime | None = None,
     delivered: frozenset[str] = frozenset({"email"}),
 ) -> InviteResult:
-    """Create invitations for those customers the rules allow; say why the others were not.
-
-    Invitations on ``delivered`` channels are queued for cxloop to send; on the others they
-    count as sent at once (the caller hands the link out itself).
-    """
-    if channel not in CHANNELS:
-        raise ValidationFailed(
-            f"cannot invite on '{channel}' (channels: {', '.join(sorted(CHANNELS))})",
-            field="channel",
-        )
+    """Create invitations for those customers the rules allow; say why the others were not."""
+    check_channel(channel)
     now = now or utcnow()
     wanted = list(dict.fromkeys(customer_ids))
-    customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(wanted)))}
-    opted = set(session.scalars(select(OptOut.customer_id).where(OptOut.customer_id.in_(wanted))))
-    recent = _recently_invited(session, survey, wanted, rules, now)
+    fatigue = load_fatigue(session, wanted, [survey], rules, now)
     if trigger_interaction_id is not None and stage is None:
         stage = session.scalar(
             select(Interaction.stage).where(Interaction.id == trigger_interaction_id)
         )
     result = InviteResult()
     for customer_id in wanted:
-        customer = customers.get(customer_id)
-        reason = (
-            "no such customer"
-            if customer is None
-            else "merged into another customer"
-            if customer.merged_into_id is not None
-            else "opted out of surveys"
-            if customer_id in opted
-            else recent.get(customer_id)
-            or ("has no email address" if channel == "email" and not customer.email else None)
-        )
-        if reason is not None or customer is None:
-            result.suppressed.append(Suppressed(customer_id=customer_id, reason=reason or ""))
+        reason = fatigue.reason(survey, customer_id, channel)
+        if reason is not None:
+            result.suppressed.append(Suppressed(customer_id=customer_id, reason=reason))
             continue
-        invitation = Invitation(
-            survey_id=survey.id,
-            customer_id=customer_id,
+        invitation = new_invitation(
+            session,
+            survey=survey,
+            customer=fatigue.customers[customer_id],
             channel=channel,
+            rules=rules,
+            now=now,
+            delivered=delivered,
             stage=stage,
-            email=customer.email if channel == "email" else None,
             trigger_interaction_id=trigger_interaction_id,
-            created_at=now,
-            expires_at=now + timedelta(days=rules.ttl_days),
-            status=(
-                InvitationStatus.queued if channel in delivered else InvitationStatus.sent
-            ).value,
-            sent_at=None if channel in delivered else now,
         )
-        session.add(invitation)
+        fatigue.note(survey, customer_id)
         result.invitations.append(invitation)
     session.flush()
     return result

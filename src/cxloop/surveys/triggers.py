@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cxloop.customers import Customer
 from cxloop.interactions import Interaction
-from cxloop.surveys.invitations import CHANNELS, FatigueRules, invite
+from cxloop.surveys.fatigue import FatigueRules, load_fatigue
+from cxloop.surveys.invitations import CHANNELS, new_invitation
 from cxloop.surveys.models import DispatchMark, Invitation, Survey, SurveyStatus, Trigger
 
 MARK = "triggers"
@@ -151,50 +151,61 @@ def evaluate(
     now: datetime,
     delivered: frozenset[str] = frozenset({"email"}),
 ) -> list[Invitation]:
-    """Invite for every (interaction, rule) that matches and is sampled, under the fatigue rules."""
-    if not triggers:
+    """Invite for every (interaction, rule) that matches and is sampled, under the fatigue
+    rules; the database is read a fixed number of times per batch, not per match."""
+    matched = [
+        (interaction, trigger)
+        for interaction in interactions
+        if interaction.channel != "survey"  # a survey answer never triggers another survey
+        for trigger in triggers
+        if interaction.received_at >= trigger.created_at
+        and matches(trigger, interaction)
+        and sampled(trigger, interaction.message_id)
+    ]
+    if not matched:
         return []
+    done = {
+        (trigger_id, interaction_id)
+        for trigger_id, interaction_id in session.execute(
+            select(Invitation.trigger_id, Invitation.trigger_interaction_id).where(
+                Invitation.trigger_interaction_id.in_({i.id for i, _ in matched})
+            )
+        )
+    }
     surveys = {
         s.id: s
         for s in session.scalars(
-            select(Survey).where(Survey.id.in_({t.survey_id for t in triggers}))
+            select(Survey).where(Survey.id.in_({t.survey_id for _, t in matched}))
         )
     }
+    fatigue = load_fatigue(
+        session, {i.customer_id for i, _ in matched}, list(surveys.values()), rules, now
+    )
     made: list[Invitation] = []
-    for interaction in interactions:
-        if interaction.channel == "survey":
-            continue  # a survey answer never triggers another survey
-        for trigger in triggers:
-            if (
-                interaction.received_at < trigger.created_at
-                or not matches(trigger, interaction)
-                or not sampled(trigger, interaction.message_id)
-            ):
-                continue
-            already = session.scalar(
-                select(Invitation.id).where(
-                    Invitation.trigger_id == trigger.id,
-                    Invitation.trigger_interaction_id == interaction.id,
-                )
-            )
-            if already is not None:
-                continue
-            customer = session.get(Customer, interaction.customer_id)
-            zone = customer_zone(customer.traits if customer else {}, default_timezone)
-            result = invite(
-                session,
-                survey=surveys[trigger.survey_id],
-                customer_ids=[interaction.customer_id],
-                channel=trigger.invite_channel,
-                rules=rules,
-                trigger_interaction_id=interaction.id,
-                now=now,
-                delivered=delivered,
-            )
-            for invitation in result.invitations:
-                invitation.trigger_id = trigger.id
-                at = send_time(trigger, interaction.occurred_at, zone)
-                invitation.send_after = at if at > now else None
-                made.append(invitation)
+    for interaction, trigger in matched:
+        survey = surveys[trigger.survey_id]
+        if (trigger.id, interaction.id) in done or fatigue.reason(
+            survey, interaction.customer_id, trigger.invite_channel
+        ):
+            continue
+        customer = fatigue.customers[interaction.customer_id]
+        invitation = new_invitation(
+            session,
+            survey=survey,
+            customer=customer,
+            channel=trigger.invite_channel,
+            rules=rules,
+            now=now,
+            delivered=delivered,
+            stage=interaction.stage,
+            trigger_interaction_id=interaction.id,
+        )
+        invitation.trigger_id = trigger.id
+        at = send_time(
+            trigger, interaction.occurred_at, customer_zone(customer.traits, default_timezone)
+        )
+        invitation.send_after = at if at > now else None
+        fatigue.note(survey, interaction.customer_id)
+        made.append(invitation)
     session.flush()
     return made

@@ -1,0 +1,105 @@
+"""Who may be invited now: opt-outs and cool-downs, read once for a whole batch of customers.
+
+Both the API's invitations and the trigger dispatcher ask here, so every channel obeys the same
+rules; a batch notes each invitation it makes, so a customer matched twice in one batch is
+invited once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cxloop.customers import Customer
+from cxloop.surveys.models import Invitation, OptOut, Survey
+
+
+@dataclass(frozen=True, slots=True)
+class FatigueRules:
+    """At most one invitation per customer per ``cooldown_days`` across all surveys."""
+
+    cooldown_days: int
+    ttl_days: int
+
+
+@dataclass(slots=True)
+class Fatigue:
+    rules: FatigueRules
+    customers: dict[int, Customer]
+    opted_out: set[int]
+    recent: set[int]
+    """Invited to any survey inside the global cool-down."""
+    recent_by_survey: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+
+    def reason(self, survey: Survey, customer_id: int, channel: str) -> str | None:
+        """Why ``customer_id`` may not be invited to ``survey`` on ``channel`` (None: may)."""
+        customer = self.customers.get(customer_id)
+        if customer is None:
+            return "no such customer"
+        if customer.merged_into_id is not None:
+            return "merged into another customer"
+        if customer_id in self.opted_out:
+            return "opted out of surveys"
+        if customer_id in self.recent:
+            return f"already invited to a survey in the last {self.rules.cooldown_days} days"
+        if customer_id in self.recent_by_survey[survey.id]:
+            return f"already invited to this survey in the last {survey.cooldown_days} days"
+        if channel == "email" and not customer.email:
+            return "has no email address"
+        return None
+
+    def note(self, survey: Survey, customer_id: int) -> None:
+        """An invitation was just made: the cool-downs start now."""
+        if self.rules.cooldown_days > 0:
+            self.recent.add(customer_id)
+        if survey.cooldown_days:
+            self.recent_by_survey[survey.id].add(customer_id)
+
+
+def load_fatigue(
+    session: Session,
+    customer_ids: Iterable[int],
+    surveys: Sequence[Survey],
+    rules: FatigueRules,
+    now: datetime,
+) -> Fatigue:
+    wanted = sorted(set(customer_ids))
+    fatigue = Fatigue(
+        rules=rules,
+        customers={
+            c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(wanted)))
+        },
+        opted_out=set(
+            session.scalars(select(OptOut.customer_id).where(OptOut.customer_id.in_(wanted)))
+        ),
+        recent=set(),
+    )
+    if rules.cooldown_days > 0:
+        since = now - timedelta(days=rules.cooldown_days)
+        fatigue.recent.update(
+            session.scalars(
+                select(Invitation.customer_id)
+                .where(Invitation.customer_id.in_(wanted), Invitation.created_at >= since)
+                .distinct()
+            )
+        )
+    for survey in surveys:
+        if survey.cooldown_days:
+            since = now - timedelta(days=survey.cooldown_days)
+            fatigue.recent_by_survey[survey.id].update(
+                session.scalars(
+                    select(Invitation.customer_id)
+                    .where(
+                        Invitation.survey_id == survey.id,
+                        Invitation.customer_id.in_(wanted),
+                        Invitation.created_at >= since,
+                    )
+                    .distinct()
+                )
+            )
+    return fatigue
