@@ -1,12 +1,14 @@
-"""The surveys domain's hook implementations."""
+"""The surveys domain's hook implementations: merges, privacy export and erasure."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.hooks import hookimpl
-from cxloop.surveys.models import Invitation, OptOut, Response
+from cxloop.surveys.models import Invitation, OptOut, Response, SurveyVersion
 
 
 @hookimpl
@@ -28,3 +30,100 @@ def cxloop_customers_merged(session: Session, winner_id: int, loser_id: int) -> 
         session.execute(delete(OptOut).where(OptOut.customer_id == loser_id))
         moved += 1
     return moved
+
+
+def _invitation_row(i: Invitation) -> dict[str, Any]:
+    return {
+        "survey_id": i.survey_id,
+        "channel": i.channel,
+        "stage": i.stage,
+        "email": i.email,
+        "status": i.status,
+        "created_at": i.created_at,
+        "sent_at": i.sent_at,
+        "opened_at": i.opened_at,
+        "completed_at": i.completed_at,
+    }
+
+
+def _response_row(r: Response) -> dict[str, Any]:
+    return {
+        "survey_id": r.survey_id,
+        "version_id": r.version_id,
+        "channel": r.channel,
+        "stage": r.stage,
+        "place": r.place,
+        "locale": r.locale,
+        "answers": r.answers,
+        "respondent": r.respondent,
+        "status": r.status,
+        "started_at": r.started_at,
+        "completed_at": r.completed_at,
+    }
+
+
+@hookimpl
+def cxloop_export_customer_data(session: Session, customer_ids: list[int]) -> dict[str, Any]:
+    invitations = session.scalars(
+        select(Invitation).where(Invitation.customer_id.in_(customer_ids)).order_by(Invitation.id)
+    )
+    responses = session.scalars(
+        select(Response).where(Response.customer_id.in_(customer_ids)).order_by(Response.id)
+    )
+    opt_outs = session.scalars(select(OptOut).where(OptOut.customer_id.in_(customer_ids)))
+    return {
+        "survey_invitations": [_invitation_row(i) for i in invitations],
+        "survey_responses": [_response_row(r) for r in responses],
+        "survey_opt_outs": [{"via": o.via, "at": o.created_at} for o in opt_outs],
+    }
+
+
+def _without_text(session: Session, response: Response) -> dict[str, Any]:
+    """The answers minus what the person wrote in their own words (scores and choices stay,
+    so the metrics that counted them do not change)."""
+    version = session.get(SurveyVersion, response.version_id)
+    free_text = {
+        q["id"] for q in (version.definition["questions"] if version else []) if q["type"] == "text"
+    }
+    return {k: v for k, v in response.answers.items() if k not in free_text}
+
+
+@hookimpl(tryfirst=True)
+def cxloop_erase_customer_data(
+    session: Session, customer_ids: list[int], mode: str
+) -> dict[str, int]:
+    """Runs before the interactions are erased, since survey rows point at them. "delete"
+    removes invitations, responses and the opt-out; "anonymize" keeps the scores and the
+    funnel times but drops free-text answers, the widget's ids and the email address."""
+    responses = list(
+        session.scalars(select(Response).where(Response.customer_id.in_(customer_ids)))
+    )
+    invitations = select(Invitation.id).where(Invitation.customer_id.in_(customer_ids))
+    if mode == "delete":
+        for response in responses:
+            session.delete(response)
+        session.flush()
+        removed = session.execute(
+            delete(Invitation)
+            .where(Invitation.id.in_(invitations))
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(delete(OptOut).where(OptOut.customer_id.in_(customer_ids)))
+        return {
+            "survey_responses": len(responses),
+            "survey_invitations": int(getattr(removed, "rowcount", 0) or 0),
+        }
+    for response in responses:
+        response.answers = _without_text(session, response)
+        response.respondent = None
+    anonymized = session.execute(
+        update(Invitation)
+        .where(Invitation.id.in_(invitations))
+        .values(email=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return {
+        "survey_responses": len(responses),
+        "survey_invitations": int(getattr(anonymized, "rowcount", 0) or 0),
+    }
