@@ -37,6 +37,19 @@ class Specs:
         """Return everything this plugin holds about a person (``customer_ids`` as for
         erasure), keyed by kind, as JSON-able values."""
 
+    @hookspec
+    def cxloop_retention_kinds(self) -> dict[str, str]:  # type: ignore[empty-body]
+        """The kinds of data this plugin keeps under retention policies, with a description
+        (e.g. ``{"raw_text": "the text of interactions"}``)."""
+
+    @hookspec
+    def cxloop_apply_retention(  # type: ignore[empty-body]
+        self, session: Any, kind: str, before: Any, action: str, dry_run: bool
+    ) -> int | None:
+        """Anonymize or delete this plugin's data of ``kind`` older than ``before`` (a UTC
+        datetime); with ``dry_run``, only count. Return rows affected, or None for a kind this
+        plugin does not own."""
+
 
 @lru_cache(maxsize=1)
 def get_plugin_manager() -> pluggy.PluginManager:

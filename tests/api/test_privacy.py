@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Role
+from cxloop.types import utcnow
 from tests.accounts.factories import bearer, make_token, make_user
 from tests.customers.factories import make_customer
 from tests.interactions.factories import make_interaction
@@ -113,3 +116,31 @@ def test_sign_ins_are_audited_with_their_outcome(
 
     entries = client.get(f"/api/v1/audit?actor={user.email}", headers=admin).json()["items"]
     assert [e["action"] for e in entries] == ["sign_in.succeeded", "sign_in.failed"]
+
+
+def test_an_admin_sets_a_retention_policy_and_dry_runs_it(
+    client: TestClient, session: Session, admin: dict[str, str]
+) -> None:
+    customer = make_customer(session)
+    make_interaction(
+        session, customer_id=customer.id, occurred_at=utcnow() - timedelta(days=90), text="old"
+    )
+
+    state = client.put(
+        "/api/v1/privacy/retention/raw_text",
+        json={"days": 30, "action": "anonymize"},
+        headers=admin,
+    )
+    assert state.status_code == 200, state.text
+    assert state.json()["policies"] == [
+        {**state.json()["policies"][0], "kind": "raw_text", "days": 30, "action": "anonymize"}
+    ]
+    assert "interactions" in state.json()["kinds"]
+
+    [outcome] = client.post("/api/v1/privacy/retention/run", headers=admin).json()
+    assert (outcome["affected"], outcome["dry_run"]) == (1, True)
+    unknown = client.put(
+        "/api/v1/privacy/retention/logs", json={"days": 30, "action": "delete"}, headers=admin
+    )
+    assert unknown.status_code == 422
+    assert "unknown data kind 'logs'" in unknown.json()["detail"]

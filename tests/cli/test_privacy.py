@@ -57,3 +57,27 @@ def test_a_bad_kind_is_a_clear_message(cli: Cli, customer_id: int) -> None:
 
     assert result.exit_code == 1
     assert "kind must be 'export' or 'erasure'" in result.stderr
+
+
+def test_a_retention_policy_is_set_then_dry_run_from_the_command_line(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "old.jsonl"
+    record = {
+        "message_id": "retention-1",
+        "email": "old@example.com",
+        "channel": "chat",
+        "occurred_at": "2020-01-01T08:00:00Z",
+        "text": "an old chat",
+    }
+    path.write_text(json.dumps(record))
+    assert cli("import", "interactions", path).exit_code == 0
+    assert cli("privacy", "policy", "--kind", "raw_text", "--days", "1").exit_code == 0
+
+    result = cli("privacy", "retention", "--dry-run", "--json")
+
+    assert result.exit_code == 0, result.stderr
+    [outcome] = json.loads(result.stdout)["policies"]
+    assert (outcome["kind"], outcome["dry_run"]) == ("raw_text", True)
+    assert outcome["affected"] >= 1
+    assert f"would change {outcome['affected']}" in result.stderr

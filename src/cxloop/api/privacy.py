@@ -16,6 +16,7 @@ from cxloop.customers import get_customer
 from cxloop.errors import NotFound
 from cxloop.privacy import (
     Purpose,
+    apply_retention,
     audit,
     consent_history,
     fulfil,
@@ -23,8 +24,12 @@ from cxloop.privacy import (
     has_consent,
     list_requests,
     open_request,
+    policies,
     record_consent,
+    remove_policy,
+    retention_kinds,
     search_audit,
+    set_policy,
 )
 from cxloop.privacy.models import DataRequest
 from cxloop.privacy.schemas import (
@@ -35,6 +40,10 @@ from cxloop.privacy.schemas import (
     ConsentState,
     DataRequestCreate,
     DataRequestRead,
+    RetentionOutcomeRead,
+    RetentionPolicyRead,
+    RetentionPolicySet,
+    RetentionState,
 )
 
 router = APIRouter(tags=["privacy"])
@@ -157,6 +166,45 @@ def download_archive(
         media_type="application/json",
         filename=Path(data_request.archive_path).name,
     )
+
+
+def _retention_state(session: Session) -> RetentionState:
+    return RetentionState(
+        kinds=retention_kinds(),
+        policies=[RetentionPolicyRead.model_validate(p) for p in policies(session)],
+    )
+
+
+@router.get("/privacy/retention", response_model=RetentionState)
+def read_retention(session: SessionDep, _who: Admin) -> RetentionState:
+    """Which kinds of data can be kept for limited time, and the policies set."""
+    return _retention_state(session)
+
+
+@router.put("/privacy/retention/{kind}", response_model=RetentionState)
+def put_retention(
+    kind: str, body: RetentionPolicySet, session: SessionDep, who: Admin
+) -> RetentionState:
+    """Keep ``kind`` for ``days``, then anonymize or delete it (applied daily by the worker)."""
+    set_policy(session, kind=kind, days=body.days, action=body.action, actor=who.user.email)
+    return _retention_state(session)
+
+
+@router.delete("/privacy/retention/{kind}", response_model=RetentionState)
+def delete_retention(kind: str, session: SessionDep, who: Admin) -> RetentionState:
+    remove_policy(session, kind=kind, actor=who.user.email)
+    return _retention_state(session)
+
+
+@router.post("/privacy/retention/run", response_model=list[RetentionOutcomeRead])
+def run_retention(
+    session: SessionDep,
+    who: Admin,
+    dry_run: Annotated[bool, Query(description="Count only; change nothing.")] = True,
+) -> list[RetentionOutcomeRead]:
+    """Apply every policy now; by default a dry run that reports what would change."""
+    outcomes = apply_retention(session, dry_run=dry_run, actor=who.user.email)
+    return [RetentionOutcomeRead.model_validate(o, from_attributes=True) for o in outcomes]
 
 
 @router.get("/audit", response_model=AuditPage)

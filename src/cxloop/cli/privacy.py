@@ -1,13 +1,14 @@
-"""``cxloop privacy request``: a person's export or erasure, from the command line."""
+"""``cxloop privacy``: a person's export or erasure, and retention, from the command line."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
 
-from cxloop.cli.output import cli_actor, command_session, emit_json, err
-from cxloop.privacy import fulfil, open_request
+from cxloop.cli.output import cli_actor, command_session, emit_json, err, fail
+from cxloop.privacy import apply_retention, fulfil, open_request, remove_policy, set_policy
 from cxloop.settings import get_settings
 
 privacy_app = typer.Typer(
@@ -54,3 +55,43 @@ def request_command(
                 "due_at": request.due_at,
             }
         )
+
+
+@privacy_app.command("policy")
+def policy_command(
+    kind: Annotated[str, typer.Option(help="raw_text, interactions, responses... (see docs)")],
+    days: Annotated[int | None, typer.Option(help="Keep this many days.")] = None,
+    action: Annotated[str, typer.Option(help="'anonymize' or 'delete' after that.")] = "anonymize",
+    remove: Annotated[bool, typer.Option("--remove", help="Keep this kind indefinitely.")] = False,
+) -> None:
+    """Set (or remove) the retention policy of one kind of data."""
+    with command_session() as session:
+        if remove:
+            remove_policy(session, kind=kind, actor=cli_actor())
+            err.print(f"no retention policy for {kind} any more", highlight=False)
+            return
+        if days is None:
+            raise fail("give --days N (or --remove)")
+        set_policy(session, kind=kind, days=days, action=action, actor=cli_actor())
+    err.print(f"{kind}: {action} after {days} days", highlight=False)
+
+
+@privacy_app.command("retention")
+def retention_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would change; change nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+) -> None:
+    """Apply every retention policy now (the worker also runs it daily)."""
+    with command_session() as session:
+        outcomes = apply_retention(session, dry_run=dry_run, actor=cli_actor())
+    verb = "would change" if dry_run else "changed"
+    for o in outcomes:
+        err.print(
+            f"{o.kind} ({o.action} after {o.days} days): {verb} {o.affected}", highlight=False
+        )
+    if not outcomes:
+        err.print("no retention policy is set; see cxloop privacy policy", highlight=False)
+    if as_json:
+        emit_json({"dry_run": dry_run, "policies": [asdict(o) for o in outcomes]})

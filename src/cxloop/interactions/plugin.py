@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.hooks import hookimpl
@@ -48,3 +49,37 @@ def cxloop_erase_customer_data(
             .execution_options(synchronize_session=False)
         )
     return {"interactions": int(getattr(result, "rowcount", 0) or 0)}
+
+
+@hookimpl
+def cxloop_retention_kinds() -> dict[str, str]:
+    return {
+        "raw_text": "the text of interactions (emails, chats, call notes, comments); "
+        "either action removes the text and keeps the interaction",
+        "interactions": "interactions themselves; anonymize removes text and properties, "
+        "delete removes the rows",
+    }
+
+
+@hookimpl
+def cxloop_apply_retention(
+    session: Session, kind: str, before: datetime, action: str, dry_run: bool
+) -> int | None:
+    if kind not in ("raw_text", "interactions"):
+        return None
+    where = [Interaction.occurred_at < before]
+    if kind == "raw_text":
+        where.append(Interaction.text.is_not(None))
+    elif action == "anonymize":
+        where.append(or_(Interaction.text.is_not(None), Interaction.properties != {}))
+    if dry_run:
+        return int(session.scalar(select(func.count()).where(*where)) or 0)
+    if kind == "interactions" and action == "delete":
+        stmt: Any = delete(Interaction).where(*where)
+    else:
+        values: dict[str, Any] = {"text": None}
+        if kind == "interactions":
+            values["properties"] = {}
+        stmt = update(Interaction).where(*where).values(**values)
+    result = session.execute(stmt.execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -25,6 +25,8 @@ from cxloop.privacy.models import (
     Purpose,
     RequestKind,
     RequestStatus,
+    RetentionAction,
+    RetentionPolicy,
 )
 from cxloop.privacy.requests import (
     collect_person,
@@ -34,6 +36,14 @@ from cxloop.privacy.requests import (
     list_requests,
     open_request,
     person_ids,
+)
+from cxloop.privacy.retention import (
+    RetentionOutcome,
+    apply_retention,
+    policies,
+    remove_policy,
+    retention_kinds,
+    set_policy,
 )
 
 __all__ = [
@@ -45,6 +55,10 @@ __all__ = [
     "Purpose",
     "RequestKind",
     "RequestStatus",
+    "RetentionAction",
+    "RetentionOutcome",
+    "RetentionPolicy",
+    "apply_retention",
     "audit",
     "audit_rows",
     "collect_person",
@@ -60,8 +74,12 @@ __all__ = [
     "list_requests",
     "open_request",
     "person_ids",
+    "policies",
     "purpose_of",
     "record_consent",
     "record_consents",
+    "remove_policy",
+    "retention_kinds",
     "search_audit",
+    "set_policy",
 ]

@@ -83,3 +83,21 @@ class AuditEntry(Base):
     target_id: Mapped[str | None] = mapped_column(String(200), default=None)
     ip: Mapped[str | None] = mapped_column(String(64), default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RetentionAction(enum.StrEnum):
+    anonymize = "anonymize"
+    delete = "delete"
+
+
+class RetentionPolicy(Base):
+    """Keep one kind of data (``raw_text``, ``interactions``, ``responses``...) for ``days``,
+    then anonymize or delete it. One policy per kind; no policy keeps data indefinitely."""
+
+    __tablename__ = "retention_policies"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    days: Mapped[int]
+    action: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(320))

@@ -77,3 +77,31 @@ class AuditEntryRead(BaseModel):
 class AuditPage(BaseModel):
     items: list[AuditEntryRead]
     next_cursor: str | None
+
+
+class RetentionPolicySet(BaseModel):
+    days: int = Field(ge=1, description="Keep the data this many days.")
+    action: Literal["anonymize", "delete"] = "anonymize"
+
+
+class RetentionPolicyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    days: int
+    action: str
+    updated_at: datetime
+    updated_by: str
+
+
+class RetentionState(BaseModel):
+    kinds: dict[str, str] = Field(description="Every kind of data under retention, described.")
+    policies: list[RetentionPolicyRead]
+
+
+class RetentionOutcomeRead(BaseModel):
+    kind: str
+    days: int
+    action: str
+    affected: int
+    dry_run: bool
