@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from cxloop.interactions import InteractionIn, store_interactions
+from cxloop.privacy import record_consent
 from cxloop.settings import Settings
 from cxloop.surveys import Invitation, TriggerCreate, create_trigger, dispatch, opt_out
 from cxloop.surveys.models import Trigger
@@ -180,3 +181,19 @@ def test_two_matches_for_one_customer_in_one_pass_invite_once(
     arrive(session, ann.id)
     report = dispatch(connection, settings)
     assert (report.evaluated, report.invited) == (2, 1)
+
+
+def test_withdrawn_consent_to_surveys_is_honoured(
+    connection: Connection, session: Session, settings: Settings
+) -> None:
+    survey = make_survey(session)
+    create_trigger(session, survey=survey, data=rule())
+    ann = make_customer(session, email="ann@example.com")
+    bob = make_customer(session, email="bob@example.com")
+    record_consent(session, customer_id=ann.id, purpose="surveys", granted=False, source="cmp")
+    record_consent(session, customer_id=bob.id, purpose="marketing", granted=False, source="cmp")
+    arrive(session, ann.id)
+    arrive(session, bob.id)
+    assert dispatch(connection, settings).invited == 1
+    invited = session.scalars(select(Invitation.customer_id)).all()
+    assert invited == [bob.id]  # no decision on surveys: allowed; a withdrawal wins

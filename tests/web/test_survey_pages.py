@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.interactions import Interaction
+from cxloop.privacy import consent_history, has_consent
 from cxloop.settings import Settings
 from cxloop.surveys import (
     FatigueRules,
@@ -208,3 +209,17 @@ def test_the_widget_script_is_served_by_cxloop(client: TestClient) -> None:
     script = client.get("/static/survey-widget.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert "data.userId" in script.text and "http" not in script.text.split("\n", 6)[-1]
+
+
+def test_unsubscribing_is_recorded_as_withdrawn_consent(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    ann = make_customer(session, email="ann@example.com")
+    client.post(f"/s/u/{unsubscribe_token(settings.resolved_secret_key(), ann.id)}")
+    assert not has_consent(session, customer_id=ann.id, purpose="surveys")
+    (record,) = consent_history(session, customer_ids=[ann.id])
+    assert (record.purpose, record.granted, record.source) == (
+        "surveys",
+        False,
+        "survey opt-out (email)",
+    )

@@ -1,4 +1,5 @@
-"""Who may be invited now: opt-outs and cool-downs, read once for a whole batch of customers.
+"""Who may be invited now: consent, opt-outs and cool-downs, read once for a whole batch of
+customers.
 
 Both the API's invitations and the trigger dispatcher ask here, so every channel obeys the same
 rules; a batch notes each invitation it makes, so a customer matched twice in one batch is
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.customers import Customer
+from cxloop.privacy import Purpose, consent_history, has_consent
 from cxloop.surveys.models import Invitation, OptOut, Survey
 
 
@@ -32,6 +34,9 @@ class Fatigue:
     rules: FatigueRules
     customers: dict[int, Customer]
     opted_out: set[int]
+    no_consent: set[int]
+    """Customers whose consent to the ``surveys`` purpose is withdrawn (or not given, when the
+    privacy policy asks for a grant)."""
     recent: set[int]
     """Invited to any survey inside the global cool-down."""
     recent_by_survey: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -45,6 +50,8 @@ class Fatigue:
             return "merged into another customer"
         if customer_id in self.opted_out:
             return "opted out of surveys"
+        if customer_id in self.no_consent:
+            return "no consent to surveys"
         if customer_id in self.recent:
             return f"already invited to a survey in the last {self.rules.cooldown_days} days"
         if customer_id in self.recent_by_survey[survey.id]:
@@ -77,6 +84,7 @@ def load_fatigue(
         opted_out=set(
             session.scalars(select(OptOut.customer_id).where(OptOut.customer_id.in_(wanted)))
         ),
+        no_consent=_without_consent(session, wanted),
         recent=set(),
     )
     if rules.cooldown_days > 0:
@@ -103,3 +111,16 @@ def load_fatigue(
                 )
             )
     return fatigue
+
+
+def _without_consent(session: Session, customer_ids: list[int]) -> set[int]:
+    """The privacy domain decides; its answer for customers with no recorded decision depends
+    only on the purpose, so it is asked once for all of them, not once per customer."""
+    latest: dict[int, bool] = {}
+    for record in consent_history(session, customer_ids=customer_ids):
+        if record.purpose == Purpose.surveys.value:
+            latest[record.customer_id] = record.granted  # oldest first: the last one wins
+    undecided = [c for c in customer_ids if c not in latest]
+    if undecided and not has_consent(session, customer_id=undecided[0], purpose=Purpose.surveys):
+        latest.update(dict.fromkeys(undecided, False))
+    return {c for c, granted in latest.items() if not granted}

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from cxloop.customers import Customer
 from cxloop.errors import ValidationFailed
 from cxloop.interactions import Interaction
+from cxloop.privacy import Purpose, record_consent
 from cxloop.surveys.fatigue import FatigueRules, load_fatigue
 from cxloop.surveys.models import Invitation, InvitationStatus, OptOut, Survey
 from cxloop.types import utcnow
@@ -36,9 +37,18 @@ class InviteResult:
 
 
 def opt_out(session: Session, *, customer_id: int, via: str = "link") -> None:
-    """Stop surveying a customer on every channel (repeating it changes nothing)."""
+    """Stop surveying a customer on every channel (repeating it changes nothing). The
+    withdrawal is also recorded as consent, so any other sender asking the privacy domain
+    about the ``surveys`` purpose hears it too."""
     if session.get(OptOut, customer_id) is None:
         session.add(OptOut(customer_id=customer_id, via=via))
+        record_consent(
+            session,
+            customer_id=customer_id,
+            purpose=Purpose.surveys,
+            granted=False,
+            source=f"survey opt-out ({via})",
+        )
         session.flush()
 
 
