@@ -19,6 +19,7 @@ from cxloop.surveys import (
     Invitation,
     InvitationStatus,
     deliver_invitations,
+    dispatch,
     due_invitations,
     invite,
 )
@@ -133,6 +134,7 @@ def test_an_invitation_is_never_sent_twice(
 
     assert (first.sent, first.skipped, second.sent, second.skipped) == (2, 1, 0, 3)
     assert sorted(m["To"] for m in inbox.messages) == ["p0@example.com", "p1@example.com"]
+    assert dispatch(connection, settings).in_doubt == 1  # reported for a person to look at
 
 
 def test_an_smtp_outage_is_reported_and_sent_once_the_server_is_back(

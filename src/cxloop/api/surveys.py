@@ -43,6 +43,7 @@ from cxloop.surveys import (
     require_live,
     response_rates,
     save_answers,
+    set_trigger_active,
     start_response,
     survey_page,
     triggers_of,
@@ -333,3 +334,19 @@ def qr_code(
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'inline; filename="{filename}"', "X-Survey-Link": link},
     )
+
+
+class TriggerUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool = Field(description="false pauses the rule; true resumes it from now on.")
+
+
+@router.patch("/{survey_id}/triggers/{trigger_id}", response_model=TriggerRead)
+def update_trigger(
+    survey_id: int, trigger_id: int, body: TriggerUpdate, session: SessionDep, _who: Designer
+) -> TriggerRead:
+    """Pause or resume a trigger rule."""
+    survey = get_survey(session, survey_id)
+    trigger = set_trigger_active(session, survey=survey, trigger_id=trigger_id, active=body.active)
+    return TriggerRead.model_validate(trigger)

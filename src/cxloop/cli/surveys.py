@@ -25,6 +25,7 @@ def _summary(report: DispatchReport) -> dict[str, Any]:
         "sent": sending.sent,
         "bounced": sending.bounced,
         "failed": sending.failed,
+        "in_doubt": report.in_doubt,
         "errors": sending.errors,
     }
 
@@ -35,6 +36,12 @@ def _say(summary: dict[str, Any]) -> None:
         f"{summary['sent']} sent, {summary['bounced']} bounced, {summary['failed']} failed",
         highlight=False,
     )
+    if summary["in_doubt"]:
+        err.print(
+            f"[yellow]{summary['in_doubt']} invitations were claimed by a sender that never "
+            "finished (a crash?): they may have gone out, so they are not resent[/yellow]",
+            highlight=False,
+        )
     for error in summary["errors"]:
         err.print(f"[red]error:[/red] {error}", highlight=False)
 

@@ -62,7 +62,13 @@ from cxloop.surveys.tokens import (
     response_token,
     unsubscribe_token,
 )
-from cxloop.surveys.triggers import TriggerCreate, TriggerRead, create_trigger, triggers_of
+from cxloop.surveys.triggers import (
+    TriggerCreate,
+    TriggerRead,
+    create_trigger,
+    set_trigger_active,
+    triggers_of,
+)
 
 __all__ = [
     "Branding",
@@ -127,6 +133,7 @@ __all__ = [
     "response_rates",
     "response_token",
     "save_answers",
+    "set_trigger_active",
     "start_response",
     "survey_by_key",
     "survey_page",

@@ -19,6 +19,7 @@ from cxloop.settings import Settings
 from cxloop.store.uow import unit_of_work
 from cxloop.surveys.fatigue import FatigueRules
 from cxloop.surveys.invitations import due_invitations
+from cxloop.surveys.models import Invitation, InvitationStatus
 from cxloop.surveys.sending import SendReport, deliver_invitations, delivered_channels
 from cxloop.surveys.triggers import active_triggers, evaluate, read_mark
 from cxloop.types import utcnow
@@ -32,6 +33,9 @@ class DispatchReport:
     evaluated: int = 0
     invited: int = 0
     sending: SendReport = field(default_factory=SendReport)
+    in_doubt: int = 0
+    """Invitations claimed by a sender that never recorded the outcome (it crashed, or is
+    still running elsewhere): perhaps sent, so never resent; look at them by hand."""
 
 
 def evaluate_batch(session: Session, settings: Settings, *, now: datetime) -> tuple[int, int]:
@@ -96,4 +100,11 @@ def dispatch(
         report.sending.errors += sent.errors
         if sent.sent + sent.bounced == 0:
             break  # the server is down: what failed waits for the next run
+    with unit_of_work(bind, write=False) as session:
+        report.in_doubt = int(
+            session.scalar(
+                select(func.count()).where(Invitation.status == InvitationStatus.sending.value)
+            )
+            or 0
+        )
     return report

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cxloop.errors import NotFound
 from cxloop.interactions import Interaction
 from cxloop.surveys.fatigue import FatigueRules, load_fatigue
 from cxloop.surveys.invitations import CHANNELS, new_invitation
@@ -75,6 +76,19 @@ def read_mark(session: Session) -> DispatchMark:
         session.add(mark)
         session.flush()
     return mark
+
+
+def set_trigger_active(
+    session: Session, *, survey: Survey, trigger_id: int, active: bool
+) -> Trigger:
+    """Pause or resume a rule. The dispatcher reads past what arrives while a rule is paused,
+    so resuming does not survey the moments it missed."""
+    trigger = session.get(Trigger, trigger_id)
+    if trigger is None or trigger.survey_id != survey.id:
+        raise NotFound(f"survey {survey.id} has no trigger {trigger_id}")
+    trigger.active = active
+    session.flush()
+    return trigger
 
 
 def triggers_of(session: Session, survey: Survey) -> list[Trigger]:
