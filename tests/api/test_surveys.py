@@ -179,6 +179,16 @@ def test_trigger_rules_over_the_api(client: TestClient, admin: dict[str, str]) -
     )
     assert bad.status_code == 422 and "quiet_end_hour" in bad.json()["detail"]
 
+    trigger_id = listed[0]["id"]
+    paused = client.patch(
+        f"/api/v1/surveys/{survey_id}/triggers/{trigger_id}", json={"active": False}, headers=admin
+    )
+    assert paused.status_code == 200 and paused.json()["active"] is False
+    missing = client.patch(
+        f"/api/v1/surveys/{survey_id}/triggers/999999", json={"active": True}, headers=admin
+    )
+    assert missing.status_code == 404 and missing.json()["detail"].endswith("no trigger 999999")
+
 
 def test_qr_codes_tag_the_place_and_open_the_survey(
     client: TestClient, session: Session, admin: dict[str, str]
