@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, func, select
@@ -15,9 +17,19 @@ from cxloop.demo.company import DEPARTMENTS
 from cxloop.demo.journeys import Journey
 from cxloop.demo.people import make_person, make_story_person
 from cxloop.interactions import Channel, Interaction, JourneyStage
+from cxloop.settings import get_settings
 from tests.store.databases import Cli, cli_fixture, committed_url_fixture  # noqa: F401
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Files the demo writes (privacy archives) go to a temporary data directory."""
+    monkeypatch.setenv("CXLOOP_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
 
 
 def journeys(seed: int) -> list[tuple[object, ...]]:

@@ -21,6 +21,7 @@ from cxloop.demo.company import company_step, ensure_admin_password, users_step
 from cxloop.demo.context import ADMIN_EMAIL, DemoContext, Step
 from cxloop.demo.journeys import journeys_step
 from cxloop.demo.people import customers_step
+from cxloop.demo.privacy import privacy_step
 from cxloop.demo.surveys import surveys_step
 from cxloop.interactions import Interaction, Source
 from cxloop.store.uow import unit_of_work
@@ -28,7 +29,14 @@ from cxloop.surveys import Response, Survey
 
 BASE_CUSTOMERS = 4_000
 WINDOW_DAYS = 548  # about 18 months
-STEPS: list[Step] = [company_step, customers_step, journeys_step, surveys_step, users_step]
+STEPS: list[Step] = [
+    company_step,
+    customers_step,
+    journeys_step,
+    surveys_step,
+    privacy_step,
+    users_step,
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ explicit grant. A withdrawal always wins over the default.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.errors import ValidationFailed
 from cxloop.privacy.models import ConsentRecord, Purpose
+from cxloop.types import utcnow
 
 ALLOWED_WITHOUT_RECORD = frozenset({Purpose.surveys, Purpose.analytics})
 # Segment's consent categories (context.consent.categoryPreferences) and common CMP names.
@@ -42,13 +44,21 @@ def purpose_of(value: str) -> Purpose:
 
 
 def record_consent(
-    session: Session, *, customer_id: int, purpose: Purpose | str, granted: bool, source: str
+    session: Session,
+    *,
+    customer_id: int,
+    purpose: Purpose | str,
+    granted: bool,
+    source: str,
+    at: datetime | None = None,
 ) -> ConsentRecord:
+    """``at`` keeps the original time of a decision imported from another system."""
     record = ConsentRecord(
         customer_id=customer_id,
         purpose=purpose_of(purpose).value,
         granted=granted,
         source=source[:200],
+        recorded_at=at or utcnow(),
     )
     session.add(record)
     session.flush()
