@@ -43,7 +43,7 @@ class Specs:
         (e.g. ``{"raw_text": "the text of interactions"}``)."""
 
     @hookspec
-    def cxloop_apply_retention(  # type: ignore[empty-body]
+    def cxloop_apply_retention(
         self, session: Any, kind: str, before: Any, action: str, dry_run: bool
     ) -> int | None:
         """Anonymize or delete this plugin's data of ``kind`` older than ``before`` (a UTC
