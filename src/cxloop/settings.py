@@ -94,6 +94,12 @@ class Settings(BaseSettings):
         default=30, ge=1, description="Days a survey invitation or started response stays valid."
     )
 
+    metrics_min_n: int = Field(
+        default=10,
+        ge=1,
+        description="Metric values over fewer answers than this are suppressed (shown as n only).",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cxloop.api import customers, health, ingest, interactions, privacy, sources, surveys
+from cxloop.api import (
+    customers,
+    health,
+    ingest,
+    interactions,
+    metrics,
+    privacy,
+    sources,
+    surveys,
+)
 
 ingest_router = APIRouter()
 ingest_router.include_router(health.router)
@@ -16,3 +25,4 @@ api_router.include_router(interactions.router)
 api_router.include_router(sources.router)
 api_router.include_router(privacy.router)
 api_router.include_router(surveys.router)
+api_router.include_router(metrics.router)

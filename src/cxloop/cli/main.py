@@ -9,6 +9,7 @@ import typer
 from cxloop.cli.accounts import token_app, user_app
 from cxloop.cli.data import export_app, import_app
 from cxloop.cli.demo import demo
+from cxloop.cli.insights import export_lake, metric_app
 from cxloop.cli.output import err
 from cxloop.cli.privacy import privacy_app
 from cxloop.cli.sources import source_app
@@ -28,6 +29,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(source_app, name="source")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+export_app.command("lake")(export_lake)
+app.add_typer(metric_app, name="metric")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(survey_app, name="survey")
 app.command()(demo)

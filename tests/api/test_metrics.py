@@ -1,0 +1,104 @@
+"""``/api/v1/metrics``: the catalogue, grouped values with intervals, and clear bad-input errors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from cxloop.accounts import Role
+from tests.accounts.factories import bearer, make_token
+from tests.insights.factories import MONDAY, answer_all, make_scores_survey, nps_answers
+
+PROBLEM = "application/problem+json"
+WINDOW = {"from": MONDAY.isoformat(), "to": (MONDAY + timedelta(days=7)).isoformat()}
+
+
+@pytest.fixture
+def auth(session: Session) -> dict[str, str]:
+    return bearer(make_token(session, role=Role.viewer, scopes=["read"]))
+
+
+@pytest.mark.parametrize("path", ["/api/v1/metrics", "/api/v1/metrics/nps"])
+def test_metrics_need_a_signed_in_caller(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == PROBLEM
+
+
+def test_the_catalogue_lists_every_built_in_definition(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    response = client.get("/api/v1/metrics", headers=auth)
+    assert response.status_code == 200
+    catalogue = {m["name"]: m for m in response.json()}
+    assert {"nps", "csat", "ces", "ces_agree", "cx_index", "response_rate", "volume"} <= set(
+        catalogue
+    )
+    nps = catalogue["nps"]
+    assert nps["kind"] == "net_score" and nps["unit"] == "points"
+    assert nps["formula"] == "100 * (count(nps >= 9) - count(nps <= 6)) / count(nps)"
+    assert "channel" in nps["dimensions"] and nps["version"] == 1
+
+
+def test_nps_by_channel_and_week(
+    client: TestClient, session: Session, auth: dict[str, str]
+) -> None:
+    survey = make_scores_survey(session)
+    answer_all(
+        session,
+        survey,
+        nps_answers([10, 9, 9, 9, 8, 7, 6, 3, 10, 10, 2], channel="phone", at=MONDAY)
+        + nps_answers([10] * 4, channel="app", at=MONDAY + timedelta(days=1)),
+    )
+    response = client.get(
+        "/api/v1/metrics/nps", params={"by": "channel,week", **WINDOW}, headers=auth
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["by"] == ["channel", "week"] and body["min_n"] == 10
+    phone, app = sorted(body["groups"], key=lambda g: g["key"]["channel"], reverse=True)
+    assert phone["key"] == {"channel": "phone", "week": MONDAY.date().isoformat()}
+    assert phone["current"]["n"] == 11
+    assert phone["current"]["value"] == pytest.approx(100 * (6 - 3) / 11)
+    assert phone["current"]["low"] < phone["current"]["value"] < phone["current"]["high"]
+    assert app["current"] == {"n": 4, "value": None, "low": None, "high": None, "suppressed": True}
+    assert body["total"]["current"]["n"] == 15
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "detail"),
+    [
+        ({"by": "colour"}, 422, "cannot be grouped by 'colour'"),
+        ({"filter": "channel"}, 422, "should read dimension:value"),
+        ({"filter": "mood:happy"}, 422, "cannot be filtered by 'mood'"),
+        ({"from": "2026-03-09T00:00:00Z", "to": "2026-03-02T00:00:00Z"}, 422, "'from' must be"),
+        ({"from": "yesterday"}, 422, "from"),
+    ],
+)
+def test_bad_queries_answer_problem_json_naming_the_problem(
+    client: TestClient, auth: dict[str, str], params: dict[str, str], status: int, detail: str
+) -> None:
+    response = client.get("/api/v1/metrics/nps", params=params, headers=auth)
+    assert response.status_code == status
+    assert response.headers["content-type"] == PROBLEM
+    assert detail in response.json()["detail"]
+
+
+def test_an_unknown_metric_is_404(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.get("/api/v1/metrics/happiness", headers=auth)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM
+    assert "no metric named 'happiness'" in response.json()["detail"]
+
+
+def test_a_period_without_data_is_n_zero_not_an_error(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    response = client.get("/api/v1/metrics/csat", params={"by": "channel", **WINDOW}, headers=auth)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["groups"] == [] and body["total"]["current"]["n"] == 0
+    assert body["total"]["current"]["value"] is None
