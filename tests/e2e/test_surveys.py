@@ -266,6 +266,8 @@ def test_the_team_pages_are_accessible(page: Page, server: SurveyServer) -> None
     assert_accessible(page)
     page.get_by_role("link", name="Post-purchase NPS").click()
     expect(page.get_by_role("heading", name="Response funnel")).to_be_visible()
+    page.get_by_text("Add a trigger").click()
+    expect(page.get_by_label("Interaction type")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Preview the draft").click()
     expect(page.get_by_role("heading", name="Page 2")).to_be_visible()

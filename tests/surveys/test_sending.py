@@ -190,3 +190,34 @@ def test_sms_invitations_go_to_the_signed_webhook_with_the_personal_link(
     assert data["message"] == f"How did we do? {data['link']}"
     invitation = session.get(Invitation, data["invitation_id"], populate_existing=True)
     assert invitation is not None and invitation.status == "sent"
+
+
+def test_when_the_server_is_down_the_rest_wait_untried_for_the_next_run(
+    connection: Connection, session: Session, settings: Settings, inbox: Inbox
+) -> None:
+    people = [make_customer(session, email=f"q{n}@example.com") for n in range(3)]
+    survey = make_survey(session)
+    ids = [
+        i.id
+        for i in invite(
+            session,
+            survey=survey,
+            customer_ids=[p.id for p in people],
+            channel="email",
+            rules=RULES,
+        ).invitations
+    ]
+    down = settings.model_copy(update={"smtp_port": free_port(), "smtp_retries": 2})
+    waits: list[float] = []
+
+    report = deliver_invitations(connection, down, ids, sleep=waits.append)
+
+    assert (report.failed, report.released, waits) == (1, 2, [0.5, 1.0])  # one retry series
+    rows = [session.get(Invitation, i, populate_existing=True) for i in ids]
+    assert [(r.status, r.attempts) for r in rows if r] == [
+        ("failed", 1),
+        ("queued", 0),
+        ("queued", 0),
+    ]
+    again = deliver_invitations(connection, settings, due_invitations(session, limit=10))
+    assert again.sent == 3 and len(inbox.messages) == 3

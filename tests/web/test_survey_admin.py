@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Role
-from cxloop.surveys import FatigueRules, Survey, invite, survey_by_key
+from cxloop.surveys import FatigueRules, Survey, invite, survey_by_key, triggers_of
 from tests.accounts.factories import make_user
 from tests.customers.factories import make_customer
 from tests.surveys.factories import make_survey, nps_definition
@@ -100,3 +100,34 @@ def test_survey_pages_need_sign_in(client: TestClient, session: Session) -> None
     client.post(f"/surveys/{survey.id}/publish", data={}, follow_redirects=False)
     session.refresh(survey)
     assert survey.status == "draft"  # nothing published by a signed-out visitor
+
+
+def test_triggers_are_added_paused_and_resumed_from_the_survey_page(
+    client: TestClient, session: Session
+) -> None:
+    analyst = make_user(session, role=Role.analyst)
+    survey = make_survey(session)
+    sign_in(client, analyst.email)
+    token = csrf_from(client.get(f"/surveys/{survey.id}").text)
+    form = {
+        "csrf_token": token,
+        "name": "After delivery",
+        "type": "Parcel Delivered",
+        "stage": "delivery",
+        "invite_channel": "email",
+        "delay_minutes": "90",
+        "sampling_percent": "25",
+        "quiet_start_hour": "21",
+        "quiet_end_hour": "",
+    }
+    refused = client.post(f"/surveys/{survey.id}/triggers", data=form)
+    assert refused.status_code == 422 and "quiet_end_hour" in refused.text
+    assert 'value="After delivery"' in refused.text  # what was typed is kept
+    added = client.post(f"/surveys/{survey.id}/triggers", data={**form, "quiet_end_hour": "8"})
+    assert "After delivery: Parcel Delivered · any channel · delivery" in added.text
+    assert "after 90 min, 25% sampled, not 21:00\u20138:00" in added.text
+    (trigger,) = triggers_of(session, survey)
+    assert (trigger.sampling, trigger.active) == (0.25, True)
+    client.post(f"/surveys/{survey.id}/triggers/{trigger.id}/pause", data={"csrf_token": token})
+    session.refresh(trigger)
+    assert trigger.active is False

@@ -25,6 +25,7 @@ def _summary(report: DispatchReport) -> dict[str, Any]:
         "sent": sending.sent,
         "bounced": sending.bounced,
         "failed": sending.failed,
+        "released": sending.released,
         "in_doubt": report.in_doubt,
         "errors": sending.errors,
     }

@@ -56,6 +56,8 @@ class SendReport:
     bounced: int = 0
     failed: int = 0
     skipped: int = 0
+    released: int = 0
+    """Not tried: their server had already failed in this run; they wait for the next one."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -85,6 +87,8 @@ def _finish(session: Session, outcomes: list[tuple[int, InvitationStatus, str | 
     now = utcnow()
     for invitation_id, status, error in outcomes:
         values: dict[str, object] = {"status": status.value, "last_error": error}
+        if status is InvitationStatus.queued:  # released untried: the attempt does not count
+            values = {"status": status.value, "attempts": Invitation.attempts - 1}
         if status in (InvitationStatus.sent, InvitationStatus.bounced):
             values["sent_at"] = now
         if status is InvitationStatus.bounced:
@@ -197,6 +201,7 @@ def deliver_invitations(
     report = SendReport()
     definitions: dict[int, Definition] = {}
     wanted = list(dict.fromkeys(invitation_ids))
+    down: set[str] = set()
     with mailer(settings, sleep) as smtp, _webhook(settings, sleep) as hook:
         for start in range(0, len(wanted), CLAIM_BATCH):
             batch = wanted[start : start + CLAIM_BATCH]
@@ -204,7 +209,7 @@ def deliver_invitations(
                 claimed = _claim(session, batch)
                 outgoing = _prepare(session, settings, claimed, definitions)
             report.skipped += len(batch) - len(claimed)
-            outcomes = [_deliver(item, smtp, hook, report) for item in outgoing]
+            outcomes = [_deliver(item, smtp, hook, report, down) for item in outgoing]
             with unit_of_work(bind) as session:
                 _finish(session, outcomes)
     return report
@@ -215,14 +220,22 @@ def _deliver(
     smtp: Mailer,
     hook: WebhookSender | None,
     report: SendReport,
+    down: set[str],
 ) -> tuple[int, InvitationStatus, str | None]:
+    """Send one; once a server has failed for good in this run, the rest of its invitations
+    are released untried (back to ``queued``) instead of each waiting out the retries."""
     invitation_id, outgoing = item
+    route = "email" if isinstance(outgoing, Message) else "webhook"
+    if route in down:
+        report.released += 1
+        return invitation_id, InvitationStatus.queued, None
     try:
         _send(outgoing, invitation_id, smtp, hook)
     except (EmailBounced, WebhookRejected) as exc:
         report.bounced += 1
         return invitation_id, InvitationStatus.bounced, exc.detail
     except (EmailUnavailable, WebhookUnavailable) as exc:
+        down.add(route)
         report.failed += 1
         report.errors.append(f"invitation {invitation_id}: {exc.detail}")
         return invitation_id, InvitationStatus.failed, exc.detail

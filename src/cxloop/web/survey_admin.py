@@ -19,22 +19,27 @@ from sqlalchemy.orm import Session
 from cxloop.accounts import Role, User
 from cxloop.api.deps import SessionDep
 from cxloop.errors import CxloopError, Forbidden, NotFound
+from cxloop.interactions import Channel, JourneyStage
 from cxloop.surveys import (
     Definition,
     Survey,
     SurveyCreate,
     SurveyUpdate,
+    TriggerCreate,
     create_survey,
+    create_trigger,
     get_survey,
     publish,
     read_survey,
     response_rates,
+    set_trigger_active,
     triggers_of,
     update_survey,
 )
 from cxloop.surveys import (
     Response as SurveyResponse,
 )
+from cxloop.surveys.invitations import CHANNELS as INVITE_CHANNELS
 from cxloop.web.nav import add_nav_item
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import CsrfChecked, PageUser
@@ -76,15 +81,17 @@ def _pretty(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
 
 
+def _messages(exc: ValidationError, what: str) -> list[str]:
+    """Pydantic's errors in words a designer can act on: where, then what is wrong."""
+    return [f"{'.'.join(str(p) for p in e['loc']) or what}: {e['msg']}" for e in exc.errors()]
+
+
 def _definition_errors(text: str) -> tuple[Definition | None, list[str]]:
-    """The definition in ``text``, or what is wrong with it, in words a designer can act on."""
+    """The definition in ``text``, or what is wrong with it."""
     try:
         return Definition.model_validate_json(text), []
     except ValidationError as exc:
-        return None, [
-            f"{'.'.join(str(p) for p in e['loc']) or 'definition'}: {e['msg']}"
-            for e in exc.errors()
-        ]
+        return None, _messages(exc, "definition")
 
 
 @router.get("/surveys")
@@ -141,7 +148,7 @@ def create(
             survey = create_survey(session, data=data)
             return RedirectResponse(f"/surveys/{survey.id}", status_code=303)
         except ValidationError as exc:
-            errors = [f"{e['loc'][0]}: {e['msg']}" for e in exc.errors()]
+            errors = _messages(exc, "survey")
         except CxloopError as exc:
             errors = [exc.detail]
     form = {"key": key, "name": name, "definition": definition}
@@ -155,11 +162,15 @@ def create(
     )
 
 
-@router.get("/surveys/{survey_id}")
-def survey_detail(
-    request: Request, survey_id: int, session: SessionDep, user: PageUser
+def _detail(
+    request: Request,
+    session: Session,
+    user: User,
+    survey: Survey,
+    *,
+    trigger_form: dict[str, str] | None = None,
+    errors: list[str] | None = None,
 ) -> Response:
-    survey = get_survey(session, survey_id)
     recent = list(
         session.scalars(
             select(SurveyResponse)
@@ -176,8 +187,27 @@ def survey_detail(
         "recent": recent,
         "triggers": triggers_of(session, survey),
         "can_design": user.role in DESIGNERS,
+        "channels": list(session.scalars(select(Channel).order_by(Channel.name))),
+        "stages": list(session.scalars(select(JourneyStage).order_by(JourneyStage.position))),
+        "invite_channels": sorted(INVITE_CHANNELS),
+        "trigger_form": trigger_form or {},
+        "errors": errors or [],
     }
-    return render(request, "surveys/detail.html", context, user=user, active="surveys")
+    return render(
+        request,
+        "surveys/detail.html",
+        context,
+        user=user,
+        active="surveys",
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/surveys/{survey_id}")
+def survey_detail(
+    request: Request, survey_id: int, session: SessionDep, user: PageUser
+) -> Response:
+    return _detail(request, session, user, get_survey(session, survey_id))
 
 
 def _by_name(item: tuple[str | None, object]) -> str:
@@ -259,6 +289,65 @@ def preview(
         "can_design": user.role in DESIGNERS,
     }
     return render(request, "surveys/preview.html", context, user=user, active="surveys")
+
+
+TRIGGER_FIELDS = (
+    "name",
+    "type",
+    "channel",
+    "stage",
+    "invite_channel",
+    "delay_minutes",
+    "sampling_percent",
+    "quiet_start_hour",
+    "quiet_end_hour",
+)
+
+
+def _trigger_data(form: dict[str, str]) -> dict[str, object]:
+    """The form's fields as :class:`TriggerCreate` takes them (blank means "any" or "none")."""
+    data: dict[str, object] = {k: v.strip() for k, v in form.items() if v.strip()}
+    if "sampling_percent" in data:
+        percent = str(data.pop("sampling_percent"))
+        data["sampling"] = (
+            float(percent) / 100 if percent.replace(".", "", 1).isdigit() else percent
+        )
+    return data
+
+
+@router.post("/surveys/{survey_id}/triggers")
+async def add_trigger(
+    request: Request, survey_id: int, session: SessionDep, user: PageUser, _csrf: CsrfChecked
+) -> Response:
+    """Add a trigger rule from the survey page's form."""
+    _designer(user)
+    survey = get_survey(session, survey_id)
+    posted = await request.form()
+    form = {k: str(posted.get(k) or "") for k in TRIGGER_FIELDS}
+    try:
+        data = TriggerCreate.model_validate(_trigger_data(form))
+    except ValidationError as exc:
+        errors = _messages(exc, "rule")
+        return _detail(request, session, user, survey, trigger_form=form, errors=errors)
+    create_trigger(session, survey=survey, data=data)
+    return RedirectResponse(f"/surveys/{survey.id}#triggers-heading", status_code=303)
+
+
+@router.post("/surveys/{survey_id}/triggers/{trigger_id}/{state}")
+def pause_or_resume(
+    survey_id: int,
+    trigger_id: int,
+    state: str,
+    session: SessionDep,
+    user: PageUser,
+    _csrf: CsrfChecked,
+) -> Response:
+    _designer(user)
+    if state not in ("pause", "resume"):
+        raise NotFound(f"there is no trigger action '{state}'")
+    survey = get_survey(session, survey_id)
+    set_trigger_active(session, survey=survey, trigger_id=trigger_id, active=state == "resume")
+    return RedirectResponse(f"/surveys/{survey.id}#triggers-heading", status_code=303)
 
 
 def _action(session: Session, survey: Survey, action: str) -> None:
