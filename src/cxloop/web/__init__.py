@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from cxloop.web import auth, customers, survey_admin, survey_pages
+from cxloop.web import (
+    auth,
+    customers,
+    survey_admin,
+    survey_brand,
+    survey_pages,
+    survey_unsubscribe,
+)
 from cxloop.web.nav import NavItem, add_nav_item, nav_items
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import PageUser
@@ -18,6 +25,8 @@ def mount(app: FastAPI) -> None:
     app.include_router(auth.router)
     app.include_router(customers.router)
     app.include_router(survey_pages.router)
+    app.include_router(survey_unsubscribe.router)
+    app.include_router(survey_brand.router)
     app.include_router(survey_admin.router)
 
 

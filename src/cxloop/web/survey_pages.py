@@ -1,5 +1,5 @@
-"""The pages respondents see: an anonymous or QR link, a personal invitation, each next page,
-the thanks, and one-click unsubscribe. No sign-in: the signed link is the credential.
+"""The pages respondents see: an anonymous or QR link, a personal invitation, each next page
+and the thanks. No sign-in: the signed link is the credential.
 
 Each page is a plain form (no JavaScript needed); answers are saved as each page is sent, and
 the server applies the branch logic to choose the next page. A damaged, expired or reused
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import PlainTextResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from cxloop.api.deps import SessionDep, SettingsDep
@@ -25,20 +25,16 @@ from cxloop.surveys import (
     ResponseStatus,
     Survey,
     SurveyVersion,
-    accepted_languages,
     choose_locale,
     complete,
     definition_of,
     get_response,
     get_survey,
-    live_version,
     missing_required,
     next_page,
     open_invitation,
-    opt_out,
     read_invitation_token,
     read_response_token,
-    read_unsubscribe_token,
     require_live,
     response_for_invitation,
     response_token,
@@ -53,75 +49,13 @@ from cxloop.surveys.emails import customer_locale
 from cxloop.surveys.qr import check_place
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import CsrfChecked
-from cxloop.web.survey_form import question_views, read_form
-from cxloop.web.templating import CONTENT_SECURITY_POLICY, render
+from cxloop.web.survey_form import read_form
+from cxloop.web.survey_render import message_page, survey_locale, survey_page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 MAX_ID = 200
 LINK_CHANNELS = frozenset({"link", "qr", "web", "app", "sms", "chat", "email"})
-# Survey pages may show the company's logo from its own https site.
-SURVEY_CSP = CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", "img-src 'self' data: https:")
-
-
-def _locale(request: Request, definition: Definition, *preferred: str | None) -> str:
-    wanted = [request.query_params.get("lang"), *preferred]
-    wanted += accepted_languages(request.headers.get("accept-language"))
-    return choose_locale(definition.locales(), wanted, definition.default_locale)
-
-
-def _page(
-    request: Request,
-    *,
-    survey: Survey,
-    definition: Definition,
-    page: int,
-    answers: dict[str, Any],
-    locale: str,
-    action: str,
-    hidden: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    questions = visible_questions(definition, page, answers)
-
-    def tr(texts: dict[str, str]) -> str:
-        return translate(texts, locale, definition.default_locale)
-
-    response = render(
-        request,
-        "surveys/respond.html",
-        {
-            "survey_key": survey.key,
-            "lang": locale,
-            "title": tr(definition.title),
-            "intro": tr(definition.intro) if page == 0 and definition.intro else "",
-            "logo_url": definition.branding.logo_url,
-            "questions": question_views(definition, questions, locale, answers, errors),
-            "errors": errors or {},
-            "action": action,
-            "hidden": hidden or {},
-            "step": page + 1,
-            "steps": len(definition.pages()),
-        },
-        status_code=status_code,
-    )
-    response.headers["Content-Security-Policy"] = SURVEY_CSP
-    return response
-
-
-def _message(
-    request: Request,
-    template: str,
-    *,
-    title: str,
-    lang: str = "en",
-    status_code: int = 200,
-    **extra: Any,
-) -> Response:
-    return render(
-        request, template, {"title": title, "lang": lang, **extra}, status_code=status_code
-    )
 
 
 def _continue_url(settings: Settings, response: SurveyResponse, page: int | None) -> str:
@@ -161,7 +95,7 @@ async def _submit(
     for missing in missing_required(definition, questions, {**response.answers, **given}):
         errors.setdefault(missing, "Please answer this question.")
     if errors:
-        return _page(
+        return survey_page(
             request,
             survey=survey,
             definition=definition,
@@ -223,9 +157,9 @@ def anonymous_survey(
     version = require_live(session, survey)
     definition = Definition.model_validate(version.definition)
     origin = _link_origin(channel, place, uid, aid)
-    locale = _locale(request, definition)
+    locale = survey_locale(request, definition)
     hidden = _hidden(origin, locale)
-    return _page(
+    return survey_page(
         request,
         survey=survey,
         definition=definition,
@@ -282,7 +216,7 @@ def _answered(request: Request, survey: Survey, version: SurveyVersion | None) -
     title = (
         translate(definition.title, "en", definition.default_locale) if definition else survey.name
     )
-    return _message(
+    return message_page(
         request,
         "surveys/answered.html",
         title=title,
@@ -329,7 +263,9 @@ def invited_survey(
     locale = (
         existing.locale
         if existing
-        else _locale(request, definition, customer_locale(customer.traits) if customer else None)
+        else survey_locale(
+            request, definition, customer_locale(customer.traits) if customer else None
+        )
     )
     first_page = {q.id for q in definition.pages()[0]}
     clicked = {k: v for k, v in request.query_params.items() if k in first_page}
@@ -340,7 +276,7 @@ def invited_survey(
     if existing is not None:
         following = next_page(definition, existing.answers, -1)
         return RedirectResponse(_continue_url(settings, existing, following), status_code=303)
-    return _page(
+    return survey_page(
         request,
         survey=survey,
         definition=definition,
@@ -362,7 +298,9 @@ async def invited_answer(
     customer = session.get(Customer, invitation.customer_id)
     version = require_live(session, survey)
     definition = Definition.model_validate(version.definition)
-    locale = _locale(request, definition, customer_locale(customer.traits) if customer else None)
+    locale = survey_locale(
+        request, definition, customer_locale(customer.traits) if customer else None
+    )
     response = existing or _start_invited(session, invitation, survey, locale)
     return await _submit(
         request, session, settings, survey=survey, response=response, page=0, action=f"/s/i/{token}"
@@ -394,7 +332,7 @@ def thanks(request: Request, token: str, session: SessionDep, settings: Settings
         following = next_page(definition, response.answers, -1)
         return RedirectResponse(_continue_url(settings, response, following), status_code=303)
     text = translate(definition.thanks, response.locale, definition.default_locale)
-    return _message(
+    return message_page(
         request,
         "surveys/done.html",
         title=translate(definition.title, response.locale, definition.default_locale),
@@ -411,7 +349,7 @@ def next_survey_page(
     if response.status == ResponseStatus.complete:
         return RedirectResponse(_continue_url(settings, response, None), status_code=303)
     definition = definition_of(session, response)
-    return _page(
+    return survey_page(
         request,
         survey=survey,
         definition=definition,
@@ -443,48 +381,3 @@ async def next_survey_answer(
         page=_page_index(page),
         action=f"/s/r/{token}/{page}",
     )
-
-
-# --- unsubscribe and branding ------------------------------------------------------------
-
-
-@router.get("/s/u/{token}")
-def unsubscribe_form(request: Request, token: str, settings: SettingsDep) -> Response:
-    """A confirmation button, so a mail scanner following links unsubscribes nobody."""
-    read_unsubscribe_token(settings.resolved_secret_key(), token)
-    return _message(
-        request, "surveys/unsubscribe.html", title="Unsubscribe from surveys", token=token
-    )
-
-
-@router.post("/s/u/{token}")
-def unsubscribe(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep
-) -> Response:
-    """One click (RFC 8058): mail clients post here without cookies, so no CSRF token; the
-    signed link is the proof."""
-    customer_id = read_unsubscribe_token(settings.resolved_secret_key(), token)
-    opt_out(session, customer_id=customer_id, via="email")
-    return _message(request, "surveys/unsubscribed.html", title="You are unsubscribed")
-
-
-_DARK = "#000000"
-
-
-def _text_on(colour: str) -> str:
-    """Black or white text, whichever reads better on ``colour`` (WCAG relative luminance)."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    return _DARK if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
-
-
-@router.get("/s/{key}/brand.css")
-def brand_css(key: str, session: SessionDep) -> Response:
-    """The survey's colour as CSS variables (pages allow no inline styles)."""
-    survey = survey_by_key(session, key)
-    version = live_version(session, survey)
-    definition = Definition.model_validate(version.definition if version else survey.draft)
-    colour = definition.branding.colour
-    css = f":root {{ --brand: {colour}; --brand-text: {_text_on(colour)}; }}\n"
-    return PlainTextResponse(css, media_type="text/css", headers={"Cache-Control": "max-age=60"})
