@@ -13,6 +13,8 @@ from cxloop import __version__
 from cxloop.api import problems
 from cxloop.api.health import REQUESTS
 from cxloop.api.router import api_router, ingest_router
+from cxloop.jobs import Queue
+from cxloop.jobs import install as install_jobs
 from cxloop.settings import Settings, get_settings
 from cxloop.store.engine import get_engine
 from cxloop.store.group_commit import GroupCommitter
@@ -41,6 +43,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.jobs = install_jobs(Queue(settings, bind=engine))
     app.state.committer = GroupCommitter(engine)
     problems.install(app)
     app.add_middleware(

@@ -10,8 +10,9 @@ from cxloop.interactions import models as _interactions
 from cxloop.privacy import models as _privacy
 from cxloop.store.base import Base
 from cxloop.surveys import models as _surveys
+from cxloop.understanding import models as _understanding
 
-DOMAIN_MODELS = (_accounts, _customers, _privacy, _interactions, _surveys)
+DOMAIN_MODELS = (_accounts, _customers, _privacy, _interactions, _surveys, _understanding)
 metadata: MetaData = Base.metadata
 
 __all__ = ["DOMAIN_MODELS", "metadata"]

@@ -100,11 +100,39 @@ class Settings(BaseSettings):
         description="Metric values over fewer answers than this are suppressed (shown as n only).",
     )
 
+    jobs_url: str | None = Field(
+        default=None,
+        description="Job queue: unset keeps it in SQLite at DATA_DIR/jobs.db; a redis:// URL "
+        "uses Redis; 'memory' runs each job at once in the caller (tests, scripts).",
+    )
+    model_dir: Path | None = Field(
+        default=None,
+        description="Models built on this machine (the int8 encoder) and heads deployed with "
+        "'cxloop model use'; defaults to DATA_DIR/models.",
+    )
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Embeddings of training files, so retraining is fast; defaults to "
+        "DATA_DIR/cache. Safe to delete.",
+    )
+    max_text_chars: int = Field(
+        default=5000, description="Longest text analysed; longer texts are cut and marked."
+    )
+    enrichment_batch: int = Field(default=64, description="Interactions per enrichment job.")
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'cxloop.db').resolve()}"
+
+    @property
+    def resolved_model_dir(self) -> Path:
+        return self.model_dir or self.data_dir / "models"
+
+    @property
+    def resolved_cache_dir(self) -> Path:
+        return self.cache_dir or self.data_dir / "cache"
 
     def resolved_secret_key(self) -> str:
         """Return the signing key, creating a persistent random one on first use."""

@@ -13,6 +13,7 @@ from cxloop.api import (
     privacy,
     sources,
     surveys,
+    understand,
 )
 
 ingest_router = APIRouter()
@@ -23,6 +24,7 @@ api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(customers.router)
 api_router.include_router(interactions.router)
 api_router.include_router(sources.router)
+api_router.include_router(understand.router)
 api_router.include_router(privacy.router)
 api_router.include_router(surveys.router)
 api_router.include_router(metrics.router)

@@ -76,6 +76,7 @@ def demo(
             "customers": "/customers",
             "customer": story,
             "survey": f"/s/{PUBLIC_SURVEY_KEY}",
+            "text": "/text",
         },
         "counts": result.counts,
         "loaded": result.loaded,

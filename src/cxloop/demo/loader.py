@@ -23,9 +23,11 @@ from cxloop.demo.journeys import journeys_step
 from cxloop.demo.people import customers_step
 from cxloop.demo.privacy import privacy_step
 from cxloop.demo.surveys import surveys_step
+from cxloop.demo.understanding import understanding_step
 from cxloop.interactions import Interaction, Source
 from cxloop.store.uow import unit_of_work
 from cxloop.surveys import Response, Survey
+from cxloop.understanding import Enrichment
 
 BASE_CUSTOMERS = 4_000
 WINDOW_DAYS = 548  # about 18 months
@@ -34,6 +36,7 @@ STEPS: list[Step] = [
     customers_step,
     journeys_step,
     surveys_step,
+    understanding_step,
     privacy_step,
     users_step,
 ]
@@ -123,4 +126,5 @@ def database_counts(session: Session) -> dict[str, int]:
         "sources": count(select(func.count()).select_from(Source)),
         "surveys": count(select(func.count()).select_from(Survey)),
         "survey_responses": count(select(func.count()).select_from(Response)),
+        "enriched_texts": count(select(func.count()).select_from(Enrichment)),
     }

@@ -12,6 +12,7 @@ from cxloop.web import (
     survey_brand,
     survey_pages,
     survey_unsubscribe,
+    text_analytics,
 )
 from cxloop.web.nav import NavItem, add_nav_item, nav_items
 from cxloop.web.routing import PageRoute
@@ -28,6 +29,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(survey_unsubscribe.router)
     app.include_router(survey_brand.router)
     app.include_router(survey_admin.router)
+    app.include_router(text_analytics.router)
 
 
 __all__ = ["NavItem", "PageRoute", "PageUser", "add_nav_item", "mount", "nav_items", "render"]

@@ -1,0 +1,171 @@
+"""``cxloop model``: train, evaluate, deploy and rebuild the heads behind understanding.
+
+Figures are printed as one JSON object with ``--json`` (scripts and CI read them), as a short
+table otherwise. Errors name the row and the column of the file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cxloop.cli.output import emit_json, err, fail
+from cxloop.errors import CxloopError
+from cxloop.settings import get_settings
+from cxloop.understanding.analyser import BUILTIN_HEADS, HEAD_NAMES
+from cxloop.understanding.encoder import load_encoder
+from cxloop.understanding.heads import save_head
+from cxloop.understanding.training.builtin import BUILTINS, build_builtin
+from cxloop.understanding.training.tasks import (
+    TASKS,
+    EvalOptions,
+    TrainOptions,
+    resolve_model,
+    task_of,
+)
+
+model_app = typer.Typer(
+    help="Train, evaluate and deploy understanding models.", no_args_is_help=True
+)
+
+DataOpt = Annotated[
+    Path, typer.Option(help="CSV, JSONL, Parquet or XLSX file with labelled rows.", dir_okay=False)
+]
+TextCol = Annotated[str | None, typer.Option(help="Column holding the text.")]
+LabelCol = Annotated[str, typer.Option(help="Column holding the label (your own strings).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def _show(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        emit_json(report)
+        return
+    err.print(f"n={report['n']}  accuracy={report['accuracy']}  macro_f1={report['macro_f1']}")
+    if report.get("method"):
+        err.print(f"({report['method']})")
+    for label, figures in report.get("per_class", {}).items():
+        err.print(f"  {label:<30} f1={figures['f1']:.3f}  support={figures['support']}")
+
+
+@model_app.command("train")
+def train(
+    task: Annotated[str, typer.Option(help=f"One of: {', '.join(TASKS)}.")],
+    data: DataOpt,
+    label_col: LabelCol,
+    out: Annotated[Path, typer.Option(help="Directory to write the model to.", file_okay=False)],
+    text_col: TextCol = None,
+    shots: Annotated[
+        int | None, typer.Option(help="Train on this many examples per label (few-shot).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for sampling and folds.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train a model on a labelled file and print its cross-validated figures."""
+    if task not in TASKS:
+        raise fail(f"--task must be one of {', '.join(TASKS)}, not '{task}'")
+    settings = get_settings()
+    options = TrainOptions(
+        data=data,
+        label_col=label_col,
+        text_col=text_col,
+        out=out,
+        shots=shots,
+        seed=seed,
+        model_dir=settings.resolved_model_dir,
+        cache_dir=settings.resolved_cache_dir,
+    )
+    try:
+        report = TASKS[task].train(task, options)
+    except CxloopError as exc:
+        raise fail(exc.detail) from exc
+    _show(report, as_json)
+
+
+@model_app.command("eval")
+def evaluate(
+    model: Annotated[
+        str, typer.Option(help="A model directory, or builtin:sentiment / builtin:emotion.")
+    ],
+    data: DataOpt,
+    label_col: LabelCol,
+    text_col: TextCol = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure a model on a labelled file it was not trained on."""
+    settings = get_settings()
+    try:
+        path = resolve_model(model)
+        options = EvalOptions(
+            model=path,
+            data=data,
+            label_col=label_col,
+            text_col=text_col,
+            model_dir=settings.resolved_model_dir,
+            cache_dir=settings.resolved_cache_dir,
+        )
+        report = TASKS[task_of(path)].evaluate(options)
+    except CxloopError as exc:
+        raise fail(exc.detail) from exc
+    _show(report, as_json)
+
+
+@model_app.command("use")
+def use(
+    model: Annotated[Path, typer.Argument(help="A directory written by 'cxloop model train'.")],
+    name: Annotated[str, typer.Option("--as", help="sentiment, emotion, intent or topic.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Deploy a trained model: enrichment uses it from the next start of a worker or server."""
+    if name not in HEAD_NAMES:
+        raise fail(f"--as must be one of {', '.join(HEAD_NAMES)}, not '{name}'")
+    try:
+        task_of(model)
+    except CxloopError as exc:
+        raise fail(exc.detail) from exc
+    target = get_settings().resolved_model_dir / "heads" / name
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(model, target)
+    if as_json:
+        emit_json({"deployed": name, "path": str(target)})
+    else:
+        err.print(f"deployed {model} as {name}; run 'cxloop understand backfill' to re-enrich")
+
+
+@model_app.command("builtin")
+def builtin(
+    datasets: Annotated[
+        Path, typer.Option(help="The public data sets folder.", file_okay=False, exists=True)
+    ] = Path("../shared/datasets"),
+    out: Annotated[
+        Path, typer.Option(help="Where to write the heads.", file_okay=False)
+    ] = BUILTIN_HEADS,
+    only: Annotated[list[str], typer.Option(help="Rebuild only these heads.")] = [],  # noqa: B006
+    version: Annotated[int, typer.Option(help="Version number written on the cards.")] = 1,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild the shipped sentiment and emotion heads from the sets licensed for shipping."""
+    settings = get_settings()
+    encoder = load_encoder(settings.resolved_model_dir)
+    reports: dict[str, Any] = {}
+    for name in only or list(BUILTINS):
+        if name not in BUILTINS:
+            raise fail(f"no built-in head '{name}' (known: {', '.join(BUILTINS)})")
+        err.print(f"training {name}…")
+        head, report = build_builtin(
+            name,
+            datasets=datasets,
+            encoder=encoder,
+            cache_dir=settings.resolved_cache_dir,
+            version=f"{name}-{version}",
+        )
+        save_head(head, out / name)
+        reports[name] = {k: report[k] for k in ("n", "accuracy", "macro_f1", "method")}
+    if as_json:
+        emit_json(reports)
+    else:
+        for name, report in reports.items():
+            err.print(f"{name}: accuracy {report['accuracy']}, macro F1 {report['macro_f1']}")

@@ -1,0 +1,1 @@
+"""Training and evaluation of heads: the shipped ones (sentiment, emotion) and users' own."""

@@ -1,0 +1,113 @@
+"""Shared models for understanding tests, and the small labelled files they train on."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from cxloop.settings import Settings
+from cxloop.understanding import TopicCreate, TopicRead, create_topic
+from cxloop.understanding.taxonomy import SEPARATOR
+
+# Built once per machine and kept between runs and test processes: the int8 export takes
+# seconds, loading it afterwards well under one.
+MODEL_DIR = Path(tempfile.gettempdir()) / "cxloop-test-models"
+
+INTENT_EXAMPLES = {
+    "refund": [
+        "I want my money back",
+        "please refund my order",
+        "how do I get a refund",
+        "refund the double charge",
+        "can I return this and get reimbursed",
+        "give me back what I paid",
+        "I need a refund for the broken item",
+        "where is my refund",
+    ],
+    "delivery": [
+        "where is my parcel",
+        "my package has not arrived",
+        "when will my order be delivered",
+        "the courier never came",
+        "tracking says delivered but nothing here",
+        "how long does shipping take",
+        "my delivery is late",
+        "can you deliver on saturday",
+    ],
+    "password": [
+        "I forgot my password",
+        "reset my password please",
+        "cannot log in to my account",
+        "the login page rejects my password",
+        "how do I change my password",
+        "locked out of my account",
+        "password reset email never arrived",
+        "my login does not work",
+    ],
+}
+
+
+def path(*names: str) -> str:
+    """A topic path as the API shows it (Billing > Unexpected charge, with an angle quote)."""
+    return SEPARATOR.join(names)
+
+
+def settings_for(data_dir: Path, **extra: object) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        secret_key="test-secret-key",
+        model_dir=MODEL_DIR,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def write_labelled(path: Path, rows: list[tuple[str, str]], header=("text", "label")) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def intent_rows() -> list[tuple[str, str]]:
+    return [(text, label) for label, texts in INTENT_EXAMPLES.items() for text in texts]
+
+
+def make_topic(
+    session: Session,
+    name: str,
+    *,
+    description: str = "",
+    parent: TopicRead | None = None,
+    examples: list[str] | None = None,
+) -> TopicRead:
+    return create_topic(
+        session,
+        data=TopicCreate(
+            name=name,
+            description=description,
+            parent_id=parent.id if parent else None,
+            examples=examples or [],
+        ),
+    )
+
+
+def make_billing_and_delivery(session: Session) -> tuple[TopicRead, TopicRead, TopicRead]:
+    billing = make_topic(session, "Billing", description="invoices, charges and payments")
+    charge = make_topic(
+        session,
+        "Unexpected charge",
+        parent=billing,
+        description="charged twice or more than expected",
+        examples=["you charged me twice", "there is a fee I did not agree to"],
+    )
+    delivery = make_topic(
+        session,
+        "Delivery",
+        description="parcels, couriers and shipping delays",
+        examples=["my parcel is late", "the courier lost my package"],
+    )
+    return billing, charge, delivery
