@@ -26,6 +26,12 @@ from cxloop.settings import Settings
 from cxloop.store import uow
 from cxloop.surveys import TriggerCreate, create_trigger, dispatch
 from tests.accounts.factories import PASSWORD, make_user
+from tests.conftest import (
+    _worker,
+    drop_postgres_database,
+    fresh_postgres_database,
+    postgres_reachable,
+)
 from tests.customers.factories import make_customer
 from tests.outreach.smtp_server import Inbox, free_port
 from tests.surveys.factories import make_survey
@@ -60,8 +66,18 @@ def _seed(engine: Engine) -> tuple[str, str, int, int]:
         return admin.email, token, survey.id, ann.id
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SurveyServer]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SurveyServer]:
+    """The whole stack on each database: SQLite in the data directory, or PostgreSQL."""
+    database_url = None
+    if request.param == "postgresql":
+        if not postgres_reachable():
+            pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+        name = f"cxloop_e2e_surveys_{_worker()}"
+        database_url = fresh_postgres_database(name)
+        request.addfinalizer(lambda: drop_postgres_database(name))
     inbox = Inbox(port=free_port())
     smtp = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
     smtp.start()
@@ -69,6 +85,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SurveyServer]:
     data_dir: Path = tmp_path_factory.mktemp("e2e-surveys")
     settings = Settings(
         data_dir=data_dir,
+        database_url=database_url,
         secret_key="e2e-surveys-key",
         smtp_port=inbox.port,
         public_url=f"http://127.0.0.1:{port}",
