@@ -23,6 +23,7 @@ from cxloop.web import mount as mount_web
 
 HSTS = "max-age=31536000; includeSubDomains"
 
+
 def create_app(
     settings: Settings | None = None,
     *,

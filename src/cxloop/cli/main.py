@@ -9,14 +9,14 @@ import typer
 from cxloop.cli.accounts import token_app, user_app
 from cxloop.cli.data import export_app, import_app
 from cxloop.cli.demo import demo
-from cxloop.cli.models import model_app
 from cxloop.cli.insights import export_lake, metric_app
+from cxloop.cli.models import model_app
 from cxloop.cli.output import err
 from cxloop.cli.privacy import privacy_app
 from cxloop.cli.sources import source_app
+from cxloop.cli.surveys import survey_app
 from cxloop.cli.understand import understand_app
 from cxloop.cli.worker import worker
-from cxloop.cli.surveys import survey_app
 from cxloop.settings import get_settings
 from cxloop.store.migrate import upgrade
 
