@@ -23,7 +23,12 @@ def test_demo_surveys_have_answers_rates_and_a_live_public_link(
     assert result.counts["survey_responses"] > 20
 
     with Session(connection) as session:
-        responses = session.scalars(select(Response)).all()
+        everything = session.scalars(select(Response)).all()
+        qr = [r for r in everything if r.channel == "qr"]
+        assert qr and all(r.place and r.place.startswith("store-") for r in qr)
+        assert all(set(r.answers["cx"]) == {"effectiveness", "ease", "emotion"} for r in qr)
+        assert all(r.customer_id is None for r in qr)  # a receipt's QR code is anonymous
+        responses = [r for r in everything if r.channel == "email"]
         csat = Counter(r.answers["csat"] for r in responses)
         assert set(csat) <= {1, 2, 3, 4, 5} and len(csat) >= 4  # a spread, not one score
         assert all(0 <= r.answers["nps"] <= 10 for r in responses if "nps" in r.answers)

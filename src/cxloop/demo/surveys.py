@@ -4,7 +4,8 @@ history of invitations and answers behind the survey moments of the generated jo
 The journeys already put each invitation email and each answer on the timelines; this step
 creates the surveys those moments belong to, and their invitation and response records, so
 response rates per survey, channel and stage, and the answers themselves, are there to see.
-One extra survey (a store visit with the CX index) is live for QR codes and public links.
+A store-visit survey with the CX index gets anonymous answers from the QR code on receipts,
+tagged with the store's region.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxloop.customers import Customer
+from cxloop.demo import texts
 from cxloop.demo.context import DemoContext
 from cxloop.interactions import Interaction
 from cxloop.store.uow import unit_of_work
@@ -161,7 +164,8 @@ def surveys_step(ctx: DemoContext) -> None:
             kind: _ensure(session, key, name, _definition(kind, title))
             for kind, (key, name, title) in SURVEYS.items()
         }
-        _ensure(session, "store-visit", "Store visit (QR)", STORE_VISIT)
+        store = _ensure(session, "store-visit", "Store visit (QR)", STORE_VISIT)
+        store_ids = (store.id, require_live(session, store).id)
         create_trigger(
             session,
             survey=surveys["csat"],
@@ -183,6 +187,7 @@ def surveys_step(ctx: DemoContext) -> None:
         with unit_of_work(ctx.bind) as session:
             for moment in moments[start : start + BATCH]:
                 made += _record(session, ctx, moment, ids, versions)
+    made += _store_visit_answers(ctx, *store_ids)
     ctx.counts["surveys"] = len(SURVEYS) + 1
     ctx.counts["survey_responses"] = made
 
@@ -270,3 +275,55 @@ def _record(
         )
     )
     return 1
+
+
+CX_WEIGHTS = (0.05, 0.1, 0.2, 0.35, 0.3)
+"""How store visits are rated, 1 to 5: mostly well, with a tail of poor visits."""
+REASONS = ("new-plan", "repair", "billing", "other")
+QR_SHARE = 0.35
+"""Share of store visits whose customer scans the receipt's QR code and answers."""
+
+
+def _store_visit_answers(ctx: DemoContext, survey_id: int, version_id: int) -> int:
+    """Anonymous QR answers after store visits, tagged with the store's region."""
+    rng = ctx.rng
+    with unit_of_work(ctx.bind, write=False) as session:
+        visits = session.execute(
+            select(Interaction.occurred_at, Interaction.stage, Customer.traits)
+            .join(Customer, Customer.id == Interaction.customer_id)
+            .where(Interaction.type == "store_visit")
+            .order_by(Interaction.id)
+        ).all()
+    made = 0
+    with unit_of_work(ctx.bind) as session:
+        for occurred_at, stage, traits in visits:
+            if rng.random() >= QR_SHARE:
+                continue
+            scores = {
+                part: rng.choices(range(1, 6), weights=CX_WEIGHTS)[0]
+                for part in ("effectiveness", "ease", "emotion")
+            }
+            answers: dict[str, Any] = {"cx": scores, "reason": rng.choice(REASONS)}
+            mean = sum(scores.values()) / 3
+            if rng.random() < 0.4:
+                tone = "positive" if mean >= 4 else "neutral" if mean >= 3 else "negative"
+                answers["comment"] = texts.survey_comment(rng, tone, "en")
+            answered = occurred_at + timedelta(minutes=rng.randint(5, 240))
+            region = str(traits.get("region", "main")).lower().replace(" ", "-")
+            session.add(
+                Response(
+                    survey_id=survey_id,
+                    version_id=version_id,
+                    channel="qr",
+                    stage=stage,
+                    place=f"store-{region}"[:100],
+                    locale="en",
+                    answers=answers,
+                    status="complete",
+                    started_at=answered - timedelta(minutes=2),
+                    updated_at=answered,
+                    completed_at=answered,
+                )
+            )
+            made += 1
+    return made
