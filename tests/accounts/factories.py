@@ -15,7 +15,7 @@ _seq = itertools.count(1)
 def make_user(
     session: Session,
     *,
-    role: Role = Role.admin,
+    role: Role | str = Role.admin,
     departments: list[str] | None = None,
     email: str | None = None,
 ) -> User:
@@ -31,7 +31,7 @@ def make_user(
 
 
 def make_token(
-    session: Session, *, role: Role = Role.admin, scopes: list[str] | None = None
+    session: Session, *, role: Role | str = Role.admin, scopes: list[str] | None = None
 ) -> str:
     user = make_user(session, role=role)
     _token, plaintext = create_token(session, user=user, scopes=scopes)

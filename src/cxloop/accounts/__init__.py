@@ -1,7 +1,9 @@
 """Accounts: users, roles, departments, API tokens and the secrets behind them."""
 
 from cxloop.accounts import secrets
-from cxloop.accounts.models import ApiToken, Department, Role, User
+from cxloop.accounts.models import ApiToken, CustomRole, Department, Role, User
+from cxloop.accounts.permissions import BUILTIN_ROLES, Permission
+from cxloop.accounts.roles import create_role, list_roles, permissions_for, role_exists
 from cxloop.accounts.schemas import DepartmentRead, TokenRead, UserCreate, UserRead
 from cxloop.accounts.service import (
     SCOPES,
@@ -14,19 +16,26 @@ from cxloop.accounts.service import (
 )
 
 __all__ = [
+    "BUILTIN_ROLES",
     "SCOPES",
     "ApiToken",
+    "CustomRole",
     "Department",
     "DepartmentRead",
+    "Permission",
     "Role",
     "TokenRead",
     "User",
     "UserCreate",
     "UserRead",
     "authenticate",
+    "create_role",
     "create_token",
     "create_user",
     "ensure_department",
+    "list_roles",
+    "permissions_for",
+    "role_exists",
     "secrets",
     "user_by_email",
     "user_for_token",

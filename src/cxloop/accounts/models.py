@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxloop.store.base import Base
+from cxloop.store.base import Base, JSONColumn
 from cxloop.types import utcnow
 
 
@@ -67,3 +67,14 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class CustomRole(Base):
+    """A role a company defines beyond the built-in four: a name and a set of permissions."""
+
+    __tablename__ = "custom_roles"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    permissions: Mapped[list[str]] = mapped_column(JSONColumn, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,8 +6,6 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from cxloop.accounts.models import Role
-
 
 class DepartmentRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -19,7 +17,9 @@ class DepartmentRead(BaseModel):
 class UserCreate(BaseModel):
     email: EmailStr
     password: str = Field(min_length=8, max_length=200)
-    role: Role
+    role: str = Field(
+        min_length=1, max_length=32, description="admin, analyst, agent, viewer or a custom role."
+    )
     name: str = ""
     departments: list[str] = Field(default_factory=list, description="Department slugs.")
 
@@ -29,7 +29,7 @@ class UserRead(BaseModel):
     id: int
     email: str
     name: str
-    role: Role
+    role: str
     is_active: bool
     created_at: datetime
     departments: list[DepartmentRead]

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import secrets
-from cxloop.accounts.models import ApiToken, Department, Role, User
+from cxloop.accounts.models import ApiToken, Department, User
+from cxloop.accounts.roles import list_roles, role_exists
 from cxloop.accounts.schemas import UserCreate
 from cxloop.errors import Conflict, Unauthenticated, ValidationFailed
 from cxloop.types import utcnow
@@ -35,13 +36,16 @@ def ensure_department(session: Session, *, slug: str, name: str | None = None) -
 
 def create_user(session: Session, *, data: UserCreate) -> User:
     email = data.email.lower()
+    if not role_exists(session, data.role):
+        known = ", ".join(list_roles(session))
+        raise ValidationFailed(f"unknown role '{data.role}' (roles: {known})", field="role")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"a user with email {email} already exists", field="email")
     user = User(
         email=email,
         name=data.name,
         password_hash=secrets.hash_password(data.password),
-        role=Role(data.role).value,
+        role=data.role,
         departments=[ensure_department(session, slug=s) for s in data.departments],
     )
     session.add(user)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from cxloop.api.deps import Reader, SessionDep
+from cxloop.api.deps import CustomersRead, SessionDep
 from cxloop.customers import get_customer, read_customer, search_page
 from cxloop.customers.schemas import CustomerPage, CustomerRead
 from cxloop.interactions import journey_summary, timeline_page
@@ -31,7 +31,7 @@ def _canonical(response: Response, asked: int, surviving: int, suffix: str = "")
 @router.get("", response_model=CustomerPage)
 def list_customers(
     session: SessionDep,
-    _principal: Reader,
+    _principal: CustomersRead,
     q: Annotated[
         str | None,
         Query(
@@ -49,7 +49,7 @@ def list_customers(
 
 @router.get("/{customer_id}", response_model=CustomerRead)
 def read_one(
-    customer_id: int, session: SessionDep, _principal: Reader, response: Response
+    customer_id: int, session: SessionDep, _principal: CustomersRead, response: Response
 ) -> CustomerRead:
     """A customer's profile and identities (merged-away ids answer with the survivor)."""
     customer = get_customer(session, customer_id)
@@ -61,7 +61,7 @@ def read_one(
 def read_timeline(
     customer_id: int,
     session: SessionDep,
-    _principal: Reader,
+    _principal: CustomersRead,
     response: Response,
     cursor: Cursor = None,
     limit: Limit = 50,
@@ -89,7 +89,7 @@ def read_timeline(
 
 @router.get("/{customer_id}/journey", response_model=JourneySummary)
 def read_journey(
-    customer_id: int, session: SessionDep, _principal: Reader, response: Response
+    customer_id: int, session: SessionDep, _principal: CustomersRead, response: Response
 ) -> JourneySummary:
     """Per-stage and per-channel counts with first and last times (the journey chart)."""
     customer = get_customer(session, customer_id)

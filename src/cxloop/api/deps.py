@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from cxloop.accounts import Role, User, user_for_token
+from cxloop.accounts import Permission, Role, User, permissions_for, user_for_token
 from cxloop.errors import Forbidden, Unauthenticated
 from cxloop.settings import Settings
 from cxloop.store import uow
@@ -62,18 +62,27 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling, and with what rights (a token may narrow its user's rights by scope)."""
+    """Who is calling, and with what rights: the role's permissions, which a token may narrow
+    by scope (a read-only token cannot write whatever the role allows)."""
 
     user: User
     scopes: frozenset[str]
+    permissions: frozenset[Permission]
 
     @property
-    def role(self) -> Role:
-        return Role(self.user.role)
+    def role(self) -> str:
+        return self.user.role
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
 
     @property
     def department_ids(self) -> frozenset[int]:
         return frozenset(d.id for d in self.user.departments)
+
+
+def _principal(session: Session, user: User, scopes: frozenset[str]) -> Principal:
+    return Principal(user=user, scopes=scopes, permissions=permissions_for(session, user.role))
 
 
 def _bearer(request: Request) -> str | None:
@@ -91,16 +100,37 @@ def current_principal(request: Request, session: SessionDep) -> Principal:
         scopes = frozenset(api_token.scopes.split())
         if request.method not in SAFE_METHODS and "write" not in scopes:
             raise Forbidden("this token is read-only; create one with --scope write")
-        return Principal(user=api_token.user, scopes=scopes)
+        return _principal(session, api_token.user, scopes)
     user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
     if user_id is not None:
         user = session.get(User, user_id)
         if user is not None and user.is_active:
-            return Principal(user=user, scopes=frozenset({"read", "write"}))
+            return _principal(session, user, frozenset({"read", "write"}))
     raise Unauthenticated("sign in, or send an API token as 'Authorization: Bearer <token>'")
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require(*needed: Permission) -> Callable[[Principal], Principal]:
+    """A dependency allowing principals holding every one of ``needed``.
+
+    The checker carries ``needed`` so the authorization matrix test can read, for every
+    route, what it demands.
+    """
+    wanted = frozenset(needed)
+
+    def _check(principal: CurrentPrincipal) -> Principal:
+        missing = sorted(p.value for p in wanted - principal.permissions)
+        if missing:
+            raise Forbidden(
+                f"this needs the permission {', '.join(missing)}, which the role "
+                f"'{principal.role}' does not have; ask an admin"
+            )
+        return principal
+
+    _check.permissions = wanted  # type: ignore[attr-defined]
+    return _check
 
 
 def require_role(*roles: Role) -> Callable[[Principal], Principal]:
@@ -109,9 +139,10 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
     def _check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
-            raise Forbidden(f"this needs one of the roles {names}; you are {principal.role.value}")
+            raise Forbidden(f"this needs one of the roles {names}; you are {principal.role}")
         return principal
 
+    _check.roles = allowed  # type: ignore[attr-defined]
     return _check
 
 
@@ -119,3 +150,8 @@ ANY_ROLE = (Role.admin, Role.analyst, Role.agent, Role.viewer)
 Reader = Annotated[Principal, Depends(require_role(*ANY_ROLE))]
 Writer = Annotated[Principal, Depends(require_role(Role.admin, Role.agent))]
 Admin = Annotated[Principal, Depends(require_role(Role.admin))]
+CustomersRead = Annotated[Principal, Depends(require(Permission.customers_read))]
+InteractionsWrite = Annotated[Principal, Depends(require(Permission.interactions_write))]
+SourcesManage = Annotated[Principal, Depends(require(Permission.sources_manage))]
+PrivacyManage = Annotated[Principal, Depends(require(Permission.privacy_manage))]
+AuditRead = Annotated[Principal, Depends(require(Permission.audit_read))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from cxloop.api.deps import SessionDep, SettingsDep, Writer
+from cxloop.api.deps import InteractionsWrite, SessionDep, SettingsDep
 from cxloop.errors import CxloopError, ValidationFailed
 from cxloop.interactions import (
     InteractionBulk,
@@ -55,7 +55,7 @@ def _store(session: Session, items: list[InteractionCreate], allow_weak: bool) -
 
 @router.post("", status_code=201, response_model=Stored)
 def create_interaction(
-    body: InteractionCreate, session: SessionDep, settings: SettingsDep, _who: Writer
+    body: InteractionCreate, session: SessionDep, settings: SettingsDep, _who: InteractionsWrite
 ) -> Stored:
     """Log one interaction; a repeated ``message_id`` is a duplicate, never stored twice."""
     page = _store(session, [body], settings.allow_weak_identity_merge)
@@ -67,7 +67,7 @@ def create_interaction(
 
 @router.post("/bulk", response_model=StoredPage)
 def create_interactions(
-    body: InteractionBulk, session: SessionDep, settings: SettingsDep, _who: Writer
+    body: InteractionBulk, session: SessionDep, settings: SettingsDep, _who: InteractionsWrite
 ) -> StoredPage:
     """Up to 1,000 interactions; valid ones are stored, each result says what happened."""
     return _store(session, body.interactions, settings.allow_weak_identity_merge)

@@ -11,7 +11,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
-from cxloop.api.deps import Admin, Reader, SessionDep, SettingsDep, Writer
+from cxloop.api.deps import (
+    AuditRead,
+    CustomersRead,
+    InteractionsWrite,
+    PrivacyManage,
+    SessionDep,
+    SettingsDep,
+)
 from cxloop.customers import get_customer
 from cxloop.errors import NotFound
 from cxloop.privacy import (
@@ -67,14 +74,18 @@ def _consent_state(session: Session, customer_id: int) -> ConsentState:
 
 
 @router.get("/customers/{customer_id}/consents", response_model=ConsentState)
-def read_consents(customer_id: int, session: SessionDep, _who: Reader) -> ConsentState:
+def read_consents(customer_id: int, session: SessionDep, _who: CustomersRead) -> ConsentState:
     """What the customer allows now, per purpose, and every decision behind it."""
     return _consent_state(session, get_customer(session, customer_id).id)
 
 
 @router.post("/customers/{customer_id}/consents", response_model=ConsentState, status_code=201)
 def give_consent(
-    customer_id: int, body: ConsentCreate, session: SessionDep, who: Writer, request: Request
+    customer_id: int,
+    body: ConsentCreate,
+    session: SessionDep,
+    who: InteractionsWrite,
+    request: Request,
 ) -> ConsentState:
     """Record a decision the customer gave (by phone, at a store, in a letter...)."""
     customer = get_customer(session, customer_id)
@@ -113,7 +124,7 @@ def create_request(
     body: DataRequestCreate,
     session: SessionDep,
     settings: SettingsDep,
-    who: Admin,
+    who: PrivacyManage,
     request: Request,
 ) -> DataRequestRead:
     """Record a person's export or erasure request and carry it out at once."""
@@ -132,7 +143,7 @@ def create_request(
 @router.get("/privacy/requests", response_model=list[DataRequestRead])
 def read_requests(
     session: SessionDep,
-    _who: Admin,
+    _who: PrivacyManage,
     status: Annotated[str | None, Query(description="received, completed or rejected")] = None,
 ) -> list[DataRequestRead]:
     """The latest 500 requests, newest first."""
@@ -140,13 +151,13 @@ def read_requests(
 
 
 @router.get("/privacy/requests/{request_id}", response_model=DataRequestRead)
-def read_request(request_id: int, session: SessionDep, _who: Admin) -> DataRequestRead:
+def read_request(request_id: int, session: SessionDep, _who: PrivacyManage) -> DataRequestRead:
     return _read(get_request(session, request_id))
 
 
 @router.get("/privacy/requests/{request_id}/archive", response_class=FileResponse)
 def download_archive(
-    request_id: int, session: SessionDep, who: Admin, request: Request
+    request_id: int, session: SessionDep, who: PrivacyManage, request: Request
 ) -> FileResponse:
     """The export's archive (JSON), to hand to the person."""
     data_request = get_request(session, request_id)
@@ -176,14 +187,14 @@ def _retention_state(session: Session) -> RetentionState:
 
 
 @router.get("/privacy/retention", response_model=RetentionState)
-def read_retention(session: SessionDep, _who: Admin) -> RetentionState:
+def read_retention(session: SessionDep, _who: PrivacyManage) -> RetentionState:
     """Which kinds of data can be kept for limited time, and the policies set."""
     return _retention_state(session)
 
 
 @router.put("/privacy/retention/{kind}", response_model=RetentionState)
 def put_retention(
-    kind: str, body: RetentionPolicySet, session: SessionDep, who: Admin
+    kind: str, body: RetentionPolicySet, session: SessionDep, who: PrivacyManage
 ) -> RetentionState:
     """Keep ``kind`` for ``days``, then anonymize or delete it (applied daily by the worker)."""
     set_policy(session, kind=kind, days=body.days, action=body.action, actor=who.user.email)
@@ -191,7 +202,7 @@ def put_retention(
 
 
 @router.delete("/privacy/retention/{kind}", response_model=RetentionState)
-def delete_retention(kind: str, session: SessionDep, who: Admin) -> RetentionState:
+def delete_retention(kind: str, session: SessionDep, who: PrivacyManage) -> RetentionState:
     remove_policy(session, kind=kind, actor=who.user.email)
     return _retention_state(session)
 
@@ -199,7 +210,7 @@ def delete_retention(kind: str, session: SessionDep, who: Admin) -> RetentionSta
 @router.post("/privacy/retention/run", response_model=list[RetentionOutcomeRead])
 def run_retention(
     session: SessionDep,
-    who: Admin,
+    who: PrivacyManage,
     dry_run: Annotated[bool, Query(description="Count only; change nothing.")] = True,
 ) -> list[RetentionOutcomeRead]:
     """Apply every policy now; by default a dry run that reports what would change."""
@@ -210,7 +221,7 @@ def run_retention(
 @router.get("/audit", response_model=AuditPage)
 def read_audit(
     session: SessionDep,
-    _who: Admin,
+    _who: AuditRead,
     action: Annotated[str | None, Query(max_length=64)] = None,
     actor: Annotated[str | None, Query(max_length=320)] = None,
     since: datetime | None = None,

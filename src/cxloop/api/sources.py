@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from cxloop.api.deps import Admin, SessionDep
+from cxloop.api.deps import SessionDep, SourcesManage
 from cxloop.interactions import Source, create_source, source_summary
 
 router = APIRouter(prefix="/sources", tags=["sources"])
@@ -24,13 +24,13 @@ class SourceCreate(BaseModel):
 
 
 @router.post("", status_code=201)
-def add_source(body: SourceCreate, session: SessionDep, _admin: Admin) -> dict[str, Any]:
+def add_source(body: SourceCreate, session: SessionDep, _admin: SourcesManage) -> dict[str, Any]:
     """Create a source. The response carries its write key, shown this once only."""
     source, write_key = create_source(session, **body.model_dump())
     return source_summary(source, write_key)
 
 
 @router.get("")
-def list_sources(session: SessionDep, _admin: Admin) -> dict[str, Any]:
+def list_sources(session: SessionDep, _admin: SourcesManage) -> dict[str, Any]:
     sources = session.scalars(select(Source).order_by(Source.id))
     return {"items": [source_summary(s) for s in sources]}

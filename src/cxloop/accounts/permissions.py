@@ -1,0 +1,61 @@
+"""What each role may do: one matrix, checked in one place for the API, the web and the CLI.
+
+Built-in roles cover most companies; a custom role is a named set of these permissions
+(stored in ``custom_roles``). Department scope narrows what an agent sees of cases, raw text
+and personal data to their own departments' work.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Permission(enum.StrEnum):
+    customers_read = "customers.read"
+    """Search customers, read profiles and timelines (personal data masked without pii.read)."""
+    pii_read = "pii.read"
+    """See names, emails, phones, identities and traits unmasked (audited)."""
+    raw_text_read = "raw_text.read"
+    """See what customers wrote as they wrote it, before redaction."""
+    interactions_write = "interactions.write"
+    """Log interactions (calls, visits, chats) and record consent given to staff."""
+    sources_manage = "sources.manage"
+    """Create ingest sources and their write keys, and their mappings."""
+    surveys_read = "surveys.read"
+    surveys_manage = "surveys.manage"
+    understanding_read = "understanding.read"
+    understanding_manage = "understanding.manage"
+    """Edit the taxonomy, train and deploy models."""
+    metrics_read = "metrics.read"
+    privacy_manage = "privacy.manage"
+    """Handle data subject requests and retention policies."""
+    audit_read = "audit.read"
+    users_manage = "users.manage"
+    """Users, roles, departments and their tokens."""
+
+
+ALL = frozenset(Permission)
+_READ = frozenset(
+    {
+        Permission.customers_read,
+        Permission.surveys_read,
+        Permission.understanding_read,
+        Permission.metrics_read,
+    }
+)
+
+BUILTIN_ROLES: dict[str, frozenset[Permission]] = {
+    "admin": ALL,
+    "analyst": _READ | {Permission.surveys_manage, Permission.understanding_manage},
+    "agent": _READ | {Permission.pii_read, Permission.raw_text_read, Permission.interactions_write},
+    "viewer": _READ,
+}
+
+
+def parse_permissions(values: list[str]) -> frozenset[Permission]:
+    """Permissions by name; an unknown one is a ValueError naming the known ones."""
+    known = {p.value: p for p in Permission}
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        raise ValueError(f"unknown permission '{unknown[0]}' (known: {', '.join(sorted(known))})")
+    return frozenset(known[v] for v in values)
