@@ -42,6 +42,7 @@ class LiveServer:
     password: str
     customer_id: int
     customer_email: str
+    database_url: str
 
 
 def _free_port() -> int:
@@ -104,6 +105,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             password=PASSWORD,
             customer_id=customer_id,
             customer_email="ann@example.com",
+            database_url=settings.resolved_database_url,
         )
     finally:
         server.should_exit = True

@@ -76,6 +76,7 @@ def demo(
             "customers": "/customers",
             "customer": story,
             "survey": f"/s/{PUBLIC_SURVEY_KEY}",
+            "dashboard": "/dashboard",
             "text": "/text",
         },
         "counts": result.counts,

@@ -14,7 +14,7 @@ from cxloop.insights.lake import LakeReport, write_lake, write_table
 from cxloop.insights.measures import Count, Mean, Measure, NetScore, Share
 from cxloop.insights.query import GRAINS, MetricQuery, describe, expression, parse_query, run
 from cxloop.insights.schemas import Change, Group, MetricRead, MetricResult, Value
-from cxloop.insights.service import measure
+from cxloop.insights.service import measure, measure_all
 
 __all__ = [
     "DIMENSIONS",
@@ -44,6 +44,7 @@ __all__ = [
     "load",
     "load_spark",
     "measure",
+    "measure_all",
     "metric_named",
     "metrics",
     "parse_query",

@@ -1,4 +1,4 @@
-"""Measuring from the operational database: extract the one table a metric needs, run it.
+"""Measuring from the operational database: extract the tables the metrics need, run them.
 
 The default engine is an embedded DuckDB fed through Arrow from the caller's session (see
 :mod:`cxloop.insights.facts` for why not a database scanner). Large installations point the
@@ -6,6 +6,8 @@ same expressions at a lake, PostgreSQL or Spark through :mod:`cxloop.insights.en
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,14 @@ from cxloop.insights.query import MetricQuery, run
 from cxloop.insights.schemas import MetricResult
 
 
+def measure_all(
+    session: Session, queries: Sequence[MetricQuery], *, min_n: int
+) -> list[MetricResult]:
+    """Several queries (a dashboard) reading each table once, in one embedded engine."""
+    names = {query.metric.table for query in queries}
+    tables = in_memory({name: extract(session, name) for name in sorted(names)})
+    return [run(query, tables, min_n=min_n) for query in queries]
+
+
 def measure(session: Session, query: MetricQuery, *, min_n: int) -> MetricResult:
-    table = query.metric.table
-    return run(query, in_memory({table: extract(session, table)}), min_n=min_n)
+    return measure_all(session, [query], min_n=min_n)[0]

@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from cxloop.web import (
     auth,
     customers,
+    dashboard,
     survey_admin,
     survey_brand,
     survey_pages,
@@ -29,6 +30,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(survey_unsubscribe.router)
     app.include_router(survey_brand.router)
     app.include_router(survey_admin.router)
+    app.include_router(dashboard.router)
     app.include_router(text_analytics.router)
 
 

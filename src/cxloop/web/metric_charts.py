@@ -1,0 +1,206 @@
+"""Lay out metric charts as plain SVG geometry: a weekly trend with its 95% band, and groups
+compared side by side with their intervals.
+
+Computed here and drawn by a template: no JavaScript, no inline style, printable, and
+readable without colour (every point and interval also has its numbers in text and a table).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cxloop.insights import Group, MetricResult
+
+WIDTH = 760
+PLOT_LEFT = 60
+PLOT_RIGHT = 740
+PLOT_TOP = 20
+PLOT_BOTTOM = 220
+TREND_HEIGHT = 250
+ROW_HEIGHT = 30
+LABEL_RIGHT = 170
+VALUE_LEFT = 530
+BARS_LEFT = 180
+BARS_RIGHT = 520
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    x: float
+    y: float
+    label: str
+    low_y: float | None
+    high_y: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    width: int
+    height: int
+    left: int
+    right: int
+    points: list[Point]
+    line: str
+    band: str
+    ticks: list[Tick]
+    x_labels: list[Tick]
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    label: str
+    text_y: float
+    mid_y: float
+    x: float | None
+    low_x: float | None
+    high_x: float | None
+    value_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    width: int
+    height: int
+    label_x: int
+    left: int
+    right: int
+    value_x: int
+    rows: list[Row]
+    ticks: list[Tick]
+    axis_y: float
+    description: str
+
+
+def value_label(group: Group, unit: str) -> str:
+    v = group.current
+    if v.value is None:
+        return f"n={v.n}, too few to show" if v.suppressed else "no answers"
+    if v.low is None or v.high is None:
+        return f"{v.value:,.0f} {unit}" if v.value.is_integer() else f"{v.value:.1f} {unit}"
+    return f"{v.value:.1f} {unit} (95% CI {v.low:.1f} to {v.high:.1f}), n={v.n}"
+
+
+def short_label(group: Group) -> str:
+    """What fits beside a chart row: value, interval, n."""
+    v = group.current
+    if v.value is None:
+        return f"n={v.n}, too few" if v.suppressed else "none"
+    if v.low is None or v.high is None:
+        return f"{v.value:,.0f}"
+    return f"{v.value:.1f} ({v.low:.1f} to {v.high:.1f}), n={v.n}"
+
+
+def _range(groups: list[Group]) -> tuple[float, float]:
+    values = [
+        x for g in groups for x in (g.current.value, g.current.low, g.current.high) if x is not None
+    ]
+    if not values:
+        return (0.0, 1.0)
+    low, high = min(values), max(values)
+    pad = max((high - low) * 0.1, 1.0)
+    return (low - pad, high + pad)
+
+
+def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    step = (high - low) / (count - 1)
+    return [low + i * step for i in range(count)]
+
+
+def trend(result: MetricResult) -> Trend | None:
+    """One point per time bucket, the band joining the intervals; None without a point."""
+    shown = [g for g in result.groups if g.current.value is not None]
+    if not shown:
+        return None
+    low, high = _range(shown)
+    span = PLOT_BOTTOM - PLOT_TOP
+
+    def y(value: float) -> float:
+        return round(PLOT_BOTTOM - (value - low) / (high - low) * span, 1)
+
+    step = (PLOT_RIGHT - PLOT_LEFT) / max(len(result.groups) - 1, 1)
+    grain = result.by[-1]
+    points = []
+    for index, group in enumerate(result.groups):
+        v = group.current
+        if v.value is None:
+            continue
+        points.append(
+            Point(
+                x=round(PLOT_LEFT + index * step, 1),
+                y=y(v.value),
+                label=f"{grain} of {group.key[grain]}: {value_label(group, result.metric.unit)}",
+                low_y=y(v.low) if v.low is not None else None,
+                high_y=y(v.high) if v.high is not None else None,
+            )
+        )
+    banded = [p for p in points if p.low_y is not None and p.high_y is not None]
+    band = (
+        " ".join(f"{p.x},{p.high_y}" for p in banded)
+        + " "
+        + " ".join(f"{p.x},{p.low_y}" for p in reversed(banded))
+    )
+    labels = [
+        Tick(position=round(PLOT_LEFT + i * step, 1), label=str(g.key[grain])[5:])
+        for i, g in enumerate(result.groups)
+    ]
+    every = max(1, len(labels) // 8)
+    return Trend(
+        width=WIDTH,
+        height=TREND_HEIGHT,
+        left=PLOT_LEFT,
+        right=PLOT_RIGHT,
+        points=points,
+        line=" ".join(f"{p.x},{p.y}" for p in points),
+        band=band.strip() if len(banded) > 1 else "",
+        ticks=[Tick(position=y(t), label=f"{t:.0f}") for t in _ticks(low, high)],
+        x_labels=labels[::every],
+        description=f"{result.metric.title} by {grain} with its 95% confidence band; "
+        "the table below lists every value.",
+    )
+
+
+def comparison(result: MetricResult, dimension: str) -> Comparison | None:
+    """Each group's value as a dot with its interval as a whisker, on one shared axis."""
+    if not result.groups:
+        return None
+    low, high = _range(result.groups)
+
+    def x(value: float) -> float:
+        return round(BARS_LEFT + (value - low) / (high - low) * (BARS_RIGHT - BARS_LEFT), 1)
+
+    rows = []
+    for index, group in enumerate(result.groups):
+        v = group.current
+        top = PLOT_TOP + index * ROW_HEIGHT
+        rows.append(
+            Row(
+                label=str(group.key[dimension] or "unknown"),
+                text_y=top + 19,
+                mid_y=top + 15,
+                x=x(v.value) if v.value is not None else None,
+                low_x=x(v.low) if v.low is not None else None,
+                high_x=x(v.high) if v.high is not None else None,
+                value_label=short_label(group),
+            )
+        )
+    axis_y = PLOT_TOP + len(rows) * ROW_HEIGHT + 5
+    return Comparison(
+        width=WIDTH,
+        height=axis_y + 30,
+        label_x=LABEL_RIGHT,
+        left=BARS_LEFT,
+        right=BARS_RIGHT,
+        value_x=VALUE_LEFT,
+        rows=rows,
+        ticks=[Tick(position=x(t), label=f"{t:.0f}") for t in _ticks(low, high)],
+        axis_y=axis_y,
+        description=f"{result.metric.title} by {dimension}: each dot is the value, the line "
+        "its 95% confidence interval.",
+    )

@@ -1,0 +1,75 @@
+"""The dashboard: the catalogue's numbers with intervals, charts drawn server-side, filters."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from cxloop.accounts import Role
+from tests.accounts.factories import make_user
+from tests.insights.factories import answer_all, make_scores_survey, nps_answers
+from tests.web.helpers import sign_in
+
+PROMOTERS_AND_DETRACTORS = [10, 10, 10, 9, 9, 8, 7, 6, 2, 0, 10, 9]  # 7 and 3 of 12: NPS 33.3
+
+
+@pytest.fixture
+def signed_in(client: TestClient, session: Session) -> TestClient:
+    user = make_user(session, role=Role.viewer)
+    assert sign_in(client, user.email).status_code == 303
+    return client
+
+
+def test_the_dashboard_needs_sign_in(client: TestClient) -> None:
+    response = client.get("/dashboard", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_nps_with_its_interval_trend_and_channels(signed_in: TestClient, session: Session) -> None:
+    survey = make_scores_survey(session)
+    last_week = datetime.now(UTC) - timedelta(days=8)
+    answer_all(
+        session,
+        survey,
+        nps_answers(PROMOTERS_AND_DETRACTORS, channel="email", at=last_week, stage="support")
+        + nps_answers(PROMOTERS_AND_DETRACTORS, channel="web", at=last_week + timedelta(hours=1)),
+    )
+    page = signed_in.get("/dashboard", params={"metric": "nps", "weeks": 4})
+    assert page.status_code == 200
+    html = page.text
+    # 14 promoters and 6 detractors of 24: NPS 33.3, the same on every engine and page.
+    assert "33.3 points (95% CI" in html and "n=24" in html
+    assert html.count("<svg") == 3
+    assert 'class="ci-band"' not in html  # one week only: a single point, no band
+    assert re.search(r"<text[^>]*>email</text>", html) and re.search(r"<text[^>]*>web</text>", html)
+    assert "style=" not in html and "<script>" not in html  # the CSP allows neither
+
+
+def test_filters_are_in_the_url_and_narrow_every_number(
+    signed_in: TestClient, session: Session
+) -> None:
+    survey = make_scores_survey(session)
+    when = datetime.now(UTC) - timedelta(days=3)
+    answer_all(
+        session,
+        survey,
+        nps_answers([10] * 10, channel="email", at=when)
+        + nps_answers([0] * 10, channel="web", at=when),
+    )
+    html = signed_in.get("/dashboard", params={"metric": "nps", "channel": "web"}).text
+    assert "-100.0 points" in html and "100.0 points" not in html.replace("-100.0", "")
+
+
+def test_an_unknown_metric_is_a_404_page(signed_in: TestClient) -> None:
+    response = signed_in.get("/dashboard", params={"metric": "happiness"})
+    assert response.status_code == 404
+    assert "no metric named" in response.text and "text/html" in response.headers["content-type"]
+
+
+def test_an_empty_period_says_so_without_failing(signed_in: TestClient) -> None:
+    html = signed_in.get("/dashboard", params={"metric": "csat"}).text
+    assert "Not enough answers in this period" in html and "no answers" in html
