@@ -1,35 +1,39 @@
-"""`cxloop model train/eval/use` and `cxloop understand backfill`, run as a user runs them."""
+"""`cxloop model train/eval/use` and `cxloop understand backfill`, through the real command
+line app in this process (the models stay loaded between tests)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
+from cxloop.cli.main import app
+from cxloop.settings import get_settings
 from tests.understanding.factories import MODEL_DIR, intent_rows, write_labelled
 
-CXLOOP = [sys.executable, "-m", "cxloop.cli"]
+Run = Callable[..., Result]
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CXLOOP_DATA_DIR": str(tmp_path),
-        "CXLOOP_DATABASE_URL": "",
-        "CXLOOP_MODEL_DIR": str(MODEL_DIR),
-    }
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
+    monkeypatch.setenv("CXLOOP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CXLOOP_DATABASE_URL", "")
+    monkeypatch.setenv("CXLOOP_MODEL_DIR", str(MODEL_DIR))
+    get_settings.cache_clear()
+    runner = CliRunner()
+    yield lambda *args: runner.invoke(app, list(args))
+    get_settings.cache_clear()
 
 
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CXLOOP, *args], env=env, capture_output=True, text=True, timeout=120)
+def run(env: Run, *args: str) -> Result:
+    return env(*args)
 
 
-def test_train_then_evaluate_an_intent_model(env: dict[str, str], tmp_path: Path) -> None:
+def test_train_then_evaluate_an_intent_model(env: Run, tmp_path: Path) -> None:
     data = write_labelled(tmp_path / "intents.csv", intent_rows())
     out = tmp_path / "intent-model"
     trained = run(
@@ -48,7 +52,7 @@ def test_train_then_evaluate_an_intent_model(env: dict[str, str], tmp_path: Path
         str(out),
         "--json",
     )
-    assert trained.returncode == 0, trained.stderr
+    assert trained.exit_code == 0, trained.output
     report = json.loads(trained.stdout)
     assert report["n"] == 24 and report["labels"] == ["delivery", "password", "refund"]
     assert report["accuracy"] >= 0.8 and "cross-validation" in report["method"]
@@ -78,19 +82,17 @@ def test_train_then_evaluate_an_intent_model(env: dict[str, str], tmp_path: Path
         "intent",
         "--json",
     )
-    assert evaluated.returncode == 0, evaluated.stderr
+    assert evaluated.exit_code == 0, evaluated.output
     figures = json.loads(evaluated.stdout)
     assert figures["n"] == 3 and figures["accuracy"] == 1.0
     assert figures["skipped_unknown_labels"] == {"opening_hours": 1}
 
     deployed = run(env, "model", "use", str(out), "--as", "intent", "--json")
-    assert deployed.returncode == 0, deployed.stderr
+    assert deployed.exit_code == 0, deployed.output
     assert (Path(json.loads(deployed.stdout)["path"]) / "head.joblib").is_file()
 
 
-def test_few_shot_training_is_measured_on_the_other_rows(
-    env: dict[str, str], tmp_path: Path
-) -> None:
+def test_few_shot_training_is_measured_on_the_other_rows(env: Run, tmp_path: Path) -> None:
     data = write_labelled(tmp_path / "intents.csv", intent_rows())
     trained = run(
         env,
@@ -110,12 +112,12 @@ def test_few_shot_training_is_measured_on_the_other_rows(
         str(tmp_path / "m"),
         "--json",
     )
-    assert trained.returncode == 0, trained.stderr
+    assert trained.exit_code == 0, trained.output
     report = json.loads(trained.stdout)
     assert report["n"] == 15 and "3 examples per label" in report["method"]
 
 
-def test_builtin_sentiment_evaluates_on_a_users_file(env: dict[str, str], tmp_path: Path) -> None:
+def test_builtin_sentiment_evaluates_on_a_users_file(env: Run, tmp_path: Path) -> None:
     data = write_labelled(
         tmp_path / "tweets.csv",
         [("thanks, great flight!", "positive"), ("lost my bag again, awful", "negative")],
@@ -134,7 +136,7 @@ def test_builtin_sentiment_evaluates_on_a_users_file(env: dict[str, str], tmp_pa
         "label",
         "--json",
     )
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["accuracy"] == 1.0
 
 
@@ -148,7 +150,7 @@ def test_builtin_sentiment_evaluates_on_a_users_file(env: dict[str, str], tmp_pa
     ],
 )
 def test_training_errors_name_the_row_and_column(
-    env: dict[str, str], tmp_path: Path, rows: list[tuple[str, str]], args: list[str], message: str
+    env: Run, tmp_path: Path, rows: list[tuple[str, str]], args: list[str], message: str
 ) -> None:
     data = write_labelled(tmp_path / "bad.csv", rows)
     defaults = {"--task": "intent", "--label-col": "label"}
@@ -167,11 +169,11 @@ def test_training_errors_name_the_row_and_column(
         "--out",
         str(tmp_path / "m"),
     )
-    assert result.returncode != 0
-    assert message in result.stderr.replace("\n", " ")
+    assert result.exit_code != 0
+    assert message in result.output.replace("\n", " ")
 
 
-def test_backfill_enriches_imported_texts_and_resumes(env: dict[str, str], tmp_path: Path) -> None:
+def test_backfill_enriches_imported_texts_and_resumes(env: Run, tmp_path: Path) -> None:
     calls = tmp_path / "calls.csv"
     calls.write_text(
         "email,occurred_at,channel,type,text\n"
@@ -180,9 +182,9 @@ def test_backfill_enriches_imported_texts_and_resumes(env: dict[str, str], tmp_p
         "cy@example.com,2025-01-02T12:00:00Z,phone,call,\n"
     )
     imported = run(env, "import", "interactions", str(calls), "--json")
-    assert imported.returncode == 0, imported.stderr
+    assert imported.exit_code == 0, imported.output
     first = run(env, "understand", "backfill", "--limit", "1", "--json")
-    assert first.returncode == 0, first.stderr
+    assert first.exit_code == 0, first.output
     assert json.loads(first.stdout)["enriched"] == 1
     rest = run(env, "understand", "backfill", "--json")
     summary = json.loads(rest.stdout)

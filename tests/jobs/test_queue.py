@@ -96,3 +96,25 @@ def test_interactions_recorded_over_http_are_enriched_after_commit(
     enrichment = get_enrichment(session, interaction.id)
     assert enrichment is not None
     assert enrichment.status == "done" and enrichment.sentiment == "negative"
+
+
+def test_an_unreachable_queue_does_not_fail_a_committed_write(
+    connection: Connection, session, tmp_path: Path
+) -> None:
+    settings = settings_for(tmp_path, jobs_url="redis://127.0.0.1:1/0")  # nothing listens there
+    app = create_app(settings, engine=connection, migrate=False)
+    with TestClient(app) as client:
+        response = client.post(
+            "/api/v1/interactions",
+            json={
+                "customer": {"email": "bo@example.com"},
+                "channel": "chat",
+                "type": "chat",
+                "text": "Hello, is anyone there?",
+            },
+            headers=bearer(make_token(session)),
+        )
+    assert response.status_code == 201, response.text
+    message_id = response.json()["message_id"]
+    stored = session.scalar(select(Interaction).where(Interaction.message_id == message_id))
+    assert stored is not None and get_enrichment(session, stored.id) is None

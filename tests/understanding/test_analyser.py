@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import time
+
 from cxloop.understanding import Analyser
 from cxloop.understanding.encoder import load_encoder
 from cxloop.understanding.taxonomy import Taxonomy, TopicDef
-from tests.understanding.factories import MODEL_DIR, path
+from cxloop.understanding.training.data import Labelled
+from cxloop.understanding.training.train import train_text_head
+from tests.understanding.factories import INTENT_EXAMPLES, MODEL_DIR, path
 
 BILLING = TopicDef(
     1,
@@ -108,10 +112,22 @@ def test_versions_name_every_model(analyser: Analyser) -> None:
 
 
 def test_encoder_loads_fast_once_built() -> None:
-    import time
-
     started = time.perf_counter()
     encoder = load_encoder(MODEL_DIR)
     assert time.perf_counter() - started < 2.0
     vectors = encoder.encode(["hello", "a much longer sentence about refunds"])
     assert vectors.shape == (2, 384)
+
+
+def test_a_trained_topic_model_replaces_the_taxonomy(analyser: Analyser) -> None:
+    data = Labelled(
+        [t for texts in INTENT_EXAMPLES.values() for t in texts],
+        [label for label, texts in INTENT_EXAMPLES.items() for _ in texts],
+    )
+    head, _ = train_text_head(task="topic", data=data, encoder=analyser.encoder, cache_dir=None)
+    trained = Analyser(analyser.encoder, analyser.detector, {**analyser.heads, "topic": head})
+    (result,) = trained.analyse(
+        ["I never got my parcel, the courier lost it"],
+        Taxonomy([BILLING, DELIVERY], analyser.encoder),
+    )
+    assert result.topics[0]["name"] == "delivery" and result.topics[0]["id"] is None

@@ -6,6 +6,8 @@ Domains never import this package; it listens to them.
 
 from __future__ import annotations
 
+import logging
+
 from cxloop import bus
 from cxloop.interactions import InteractionsRecorded
 from cxloop.jobs.enrichment import ENRICH, EnrichPayload, batches
@@ -13,6 +15,7 @@ from cxloop.jobs.queue import Queue, make_huey
 from cxloop.jobs.registry import JOBS, Job, JobContext, register
 
 _installed: list[Queue] = []
+logger = logging.getLogger(__name__)
 
 
 def install(queue: Queue) -> Queue:
@@ -27,11 +30,17 @@ def installed() -> Queue | None:
 
 
 def _on_interactions_recorded(event: InteractionsRecorded) -> None:
+    """Queue enrichment. The interactions are already committed and acknowledged, so a queue
+    that cannot be reached must not fail the caller: the texts stay unenriched until
+    ``cxloop understand backfill`` (which finds exactly those) runs."""
     queue = installed()
     if queue is None:
         return
     for payload in batches(event, queue.settings.enrichment_batch):
-        queue.enqueue(ENRICH.name, payload)
+        try:
+            queue.enqueue(ENRICH.name, payload)
+        except Exception:
+            logger.exception("could not queue the enrichment of %d texts", len(payload.message_ids))
 
 
 __all__ = [

@@ -23,10 +23,11 @@ from cxloop.understanding.heads import Head, load_head
 from cxloop.understanding.language import build_detector, detect
 from cxloop.understanding.pii import find_pii, redact
 from cxloop.understanding.signals import signals
-from cxloop.understanding.taxonomy import Taxonomy, TopicHit
+from cxloop.understanding.taxonomy import MAX_TOPICS, Taxonomy, TopicHit
 
 BUILTIN_HEADS = Path(__file__).parent / "weights"
 HEAD_NAMES = ("sentiment", "emotion", "intent", "topic")
+TRAINED_TOPIC_MIN = 0.3
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s+(?:but|however|although)\s+", re.I)
 
 
@@ -146,7 +147,12 @@ class Analyser:
             for i, p in zip(rows, proba, strict=True):
                 results[i].intent = intent.labels[int(p.argmax())]
                 results[i].intent_confidence = round(float(p.max()), 3)
-        if taxonomy is not None and taxonomy.topics:
+        trained = self.heads.get("topic")
+        if trained is not None:
+            proba = trained.probabilities(vectors, texts)
+            for i, p in zip(rows, proba, strict=True):
+                results[i].topics = _trained_topics(results[i], trained.labels, p)
+        elif taxonomy is not None and taxonomy.topics:
             for i, hits in zip(rows, taxonomy.match(vectors), strict=True):
                 results[i].topics = self._aspects(results[i], hits, taxonomy)
 
@@ -183,6 +189,24 @@ class Analyser:
                 }
             )
         return topics
+
+
+def _trained_topics(analysis: Analysis, labels: list[str], proba: Any) -> list[dict[str, Any]]:
+    """Topics from a model trained on labelled texts (``cxloop model use … --as topic``): it
+    replaces the zero-shot taxonomy; labels above ``TRAINED_TOPIC_MIN`` count, best first."""
+    ranked = sorted(zip(labels, proba, strict=True), key=lambda pair: -pair[1])
+    return [
+        {
+            "id": None,
+            "name": label,
+            "path": label,
+            "confidence": round(float(value), 3),
+            "sentiment": analysis.sentiment,
+            "sentiment_score": analysis.sentiment_score,
+        }
+        for label, value in ranked[:MAX_TOPICS]
+        if value >= TRAINED_TOPIC_MIN
+    ]
 
 
 def _label(score: float | None) -> str | None:

@@ -26,7 +26,7 @@ _PII_TOKEN = re.compile(r"(\[(?:EMAIL|PHONE|CARD|IBAN|NATIONAL_ID|PERSON|ADDRESS
 
 @dataclass
 class TopicStat:
-    id: int
+    id: int | None
     path: str
     count: int = 0
     negative: int = 0
@@ -107,7 +107,7 @@ def text_analytics(
     rows = session.execute(query).all()
     result = TextAnalytics(since=since, until=until, sampled=len(rows) > MAX_ROWS)
     middle = since + (until - since) / 2
-    stats: dict[int, TopicStat] = {}
+    stats: dict[str, TopicStat] = {}
     weeks: dict[datetime, dict[str, int]] = defaultdict(dict)
     for enrichment, customer_id, occurred_at, channel in rows[:MAX_ROWS]:
         topics = enrichment.topics or []
@@ -119,7 +119,7 @@ def text_analytics(
         week = weeks[_week(occurred_at)]
         week[feeling] = week.get(feeling, 0) + 1
         for topic in topics:
-            stat = stats.setdefault(topic["id"], TopicStat(topic["id"], topic["path"]))
+            stat = stats.setdefault(topic["path"], TopicStat(topic.get("id"), topic["path"]))
             stat.count += 1
             stat.negative += topic.get("sentiment") == "negative"
             stat.positive += topic.get("sentiment") == "positive"

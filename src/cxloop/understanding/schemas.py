@@ -16,7 +16,7 @@ class UnderstandRequest(BaseModel):
 
 
 class TopicScore(BaseModel):
-    id: int
+    id: int | None = Field(description="The taxonomy topic; null for a trained topic model.")
     name: str
     path: str
     confidence: float
