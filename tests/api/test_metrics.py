@@ -1,4 +1,5 @@
-"""``/api/v1/metrics``: the catalogue, grouped values with intervals, and clear bad-input errors."""
+"""``/api/v1/metrics`` and ``/api/v1/journeys``: the catalogue, grouped values with intervals,
+the funnel, and clear bad-input errors."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from cxloop.accounts import Role
 from tests.accounts.factories import bearer, make_token
+from tests.customers.factories import make_customer
 from tests.insights.factories import MONDAY, answer_all, make_scores_survey, nps_answers
+from tests.interactions.factories import make_interaction
 
 PROBLEM = "application/problem+json"
 WINDOW = {"from": MONDAY.isoformat(), "to": (MONDAY + timedelta(days=7)).isoformat()}
@@ -102,3 +105,29 @@ def test_a_period_without_data_is_n_zero_not_an_error(
     body = response.json()
     assert body["groups"] == [] and body["total"]["current"]["n"] == 0
     assert body["total"]["current"]["value"] is None
+
+
+def test_the_journey_funnel_over_http(
+    client: TestClient, session: Session, auth: dict[str, str]
+) -> None:
+    customer = make_customer(session, email="funnel@example.com")
+    for hours, stage in [(0, "awareness"), (3, "consideration")]:
+        make_interaction(
+            session,
+            customer_id=customer.id,
+            stage=stage,
+            occurred_at=MONDAY + timedelta(hours=hours),
+        )
+    params = {"stages": "awareness,consideration", **WINDOW}
+    response = client.get("/api/v1/journeys/funnel", params=params, headers=auth)
+    assert response.status_code == 200, response.text
+    steps = response.json()["steps"]
+    assert [(s["stage"], s["customers"]) for s in steps] == [("awareness", 1), ("consideration", 1)]
+    assert steps[1]["mean_hours"] == pytest.approx(3.0)
+
+    bad = client.get(
+        "/api/v1/journeys/funnel", params={"stages": "awareness,nirvana"}, headers=auth
+    )
+    assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
+    assert "unknown journey stage 'nirvana'" in bad.json()["detail"]
+    assert client.get("/api/v1/journeys/funnel").status_code == 401

@@ -18,6 +18,7 @@ from cxloop.insights import (
     Tables,
     expression,
     extract_all,
+    funnel_expression,
     in_memory,
     load,
     load_spark,
@@ -41,6 +42,7 @@ QUERIES = [
     ("volume", ["channel", "week"]),
 ]
 CHANNELS = ["web", "store", "phone"]
+FUNNEL = ["awareness", "consideration", "purchase"]
 
 
 @pytest.fixture
@@ -62,12 +64,13 @@ def facts(session: Session) -> dict[str, pa.Table]:
     answer_all(session, survey, answers)
     invitations(session, survey, channel="email", sent=12, responded=5, at=MONDAY)
     invitations(session, survey, channel="sms", sent=6, responded=4, at=MONDAY + timedelta(days=9))
-    customer = make_customer(session, email="engines@example.com")
+    customers = [make_customer(session, email=f"engines{i}@example.com") for i in range(4)]
     for i in range(30):
         make_interaction(
             session,
-            customer_id=customer.id,
+            customer_id=customers[i % 4].id,
             channel=CHANNELS[i % 3],
+            stage=FUNNEL[i % 3],
             occurred_at=MONDAY + timedelta(hours=17 * i),
         )
     return extract_all(session)
@@ -89,6 +92,8 @@ def rows(tables: Tables) -> list[list[tuple[str, Any]]]:
             for r in result
         ]
         found.append(sorted(normal, key=repr))
+    funnel = funnel_expression(tables, FUNNEL, MONDAY, MONDAY + timedelta(days=28))
+    found.append(funnel.to_pyarrow().to_pylist())
     return found
 
 

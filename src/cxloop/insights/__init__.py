@@ -10,11 +10,12 @@ from cxloop.insights.engines import (
     read_lake,
 )
 from cxloop.insights.facts import SCHEMAS, TABLES, extract, extract_all
+from cxloop.insights.journeys import Funnel, FunnelStep, funnel, funnel_expression
 from cxloop.insights.lake import LakeReport, write_lake, write_table
 from cxloop.insights.measures import Count, Mean, Measure, NetScore, Share
 from cxloop.insights.query import GRAINS, MetricQuery, describe, expression, parse_query, run
 from cxloop.insights.schemas import Change, Group, MetricRead, MetricResult, Value
-from cxloop.insights.service import measure, measure_all
+from cxloop.insights.service import journey_funnel, measure, measure_all, stage_keys
 
 __all__ = [
     "DIMENSIONS",
@@ -24,6 +25,8 @@ __all__ = [
     "BackendTables",
     "Change",
     "Count",
+    "Funnel",
+    "FunnelStep",
     "Group",
     "LakeReport",
     "Mean",
@@ -40,7 +43,10 @@ __all__ = [
     "expression",
     "extract",
     "extract_all",
+    "funnel",
+    "funnel_expression",
     "in_memory",
+    "journey_funnel",
     "load",
     "load_spark",
     "measure",
@@ -51,6 +57,7 @@ __all__ = [
     "read_lake",
     "register_metric",
     "run",
+    "stage_keys",
     "write_lake",
     "write_table",
 ]

@@ -8,13 +8,17 @@ same expressions at a lake, PostgreSQL or Spark through :mod:`cxloop.insights.en
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.insights.engines import in_memory
 from cxloop.insights.facts import extract
+from cxloop.insights.journeys import Funnel, check_stages, funnel
 from cxloop.insights.query import MetricQuery, run
 from cxloop.insights.schemas import MetricResult
+from cxloop.interactions import JourneyStage
 
 
 def measure_all(
@@ -28,3 +32,16 @@ def measure_all(
 
 def measure(session: Session, query: MetricQuery, *, min_n: int) -> MetricResult:
     return measure_all(session, [query], min_n=min_n)[0]
+
+
+def stage_keys(session: Session) -> list[str]:
+    """The company's journey stages in their order."""
+    return list(session.scalars(select(JourneyStage.key).order_by(JourneyStage.position)))
+
+
+def journey_funnel(
+    session: Session, *, stages: Sequence[str], start: datetime, end: datetime
+) -> Funnel:
+    known = stage_keys(session)
+    chosen = check_stages(stages or known, known)
+    return funnel(in_memory({"interactions": extract(session, "interactions")}), chosen, start, end)
