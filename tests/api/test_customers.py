@@ -4,18 +4,26 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Role
+from cxloop.privacy import AuditEntry
 from tests.accounts.factories import bearer, make_token
 from tests.customers.factories import make_customer, merge_into
-from tests.interactions.factories import START, make_timeline
+from tests.interactions.factories import START, make_interaction, make_timeline
 
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
 def auth(session: Session) -> dict[str, str]:
+    """An agent's read-only token: agents see personal data (pii.read)."""
+    return bearer(make_token(session, role=Role.agent, scopes=["read"]))
+
+
+@pytest.fixture
+def viewer(session: Session) -> dict[str, str]:
     return bearer(make_token(session, role=Role.viewer, scopes=["read"]))
 
 
@@ -141,6 +149,7 @@ def test_timeline_items_have_the_full_shape(
         "occurred_at",
         "received_at",
         "text",
+        "text_hidden",
         "properties",
     }
     assert item["customer_id"] == ann.id
@@ -229,3 +238,42 @@ def test_endpoints_are_in_the_openapi_document(client: TestClient) -> None:
         "/api/v1/customers/{customer_id}/journey",
     ):
         assert "get" in paths[path]
+
+
+def test_a_viewer_finds_customers_but_sees_their_personal_data_masked(
+    client: TestClient, viewer: dict[str, str], ann
+) -> None:
+    found = client.get("/api/v1/customers", params={"q": "ann@example.com"}, headers=viewer)
+    profile = client.get(f"/api/v1/customers/{ann.id}", headers=viewer).json()
+
+    assert [c["id"] for c in found.json()["items"]] == [ann.id]
+    assert (profile["name"], profile["email"], profile["phone"]) == (
+        "A. L.",
+        "a•••@example.com",
+        "+44•••50",
+    )
+    assert profile["traits"] == {} and profile["masked"] is True
+    assert "u-42" not in str(profile) and "ann@" not in found.text
+
+
+def test_texts_are_withheld_from_roles_without_raw_text(
+    client: TestClient, session: Session, auth: dict[str, str], viewer: dict[str, str], ann
+) -> None:
+    make_interaction(session, customer_id=ann.id, text="My address is 1 High Street")
+
+    hidden = client.get(f"/api/v1/customers/{ann.id}/timeline", headers=viewer).json()["items"]
+    shown = client.get(f"/api/v1/customers/{ann.id}/timeline", headers=auth).json()["items"]
+
+    assert (hidden[0]["text"], hidden[0]["text_hidden"]) == (None, True)
+    assert shown[0]["text"] == "My address is 1 High Street"
+
+
+def test_an_unmasked_profile_view_is_audited(
+    client: TestClient, session: Session, auth: dict[str, str], ann
+) -> None:
+    client.get(f"/api/v1/customers/{ann.id}", headers=auth)
+
+    viewed = session.scalars(
+        select(AuditEntry.target_id).where(AuditEntry.action == "pii.viewed")
+    ).all()
+    assert viewed == [str(ann.id)]

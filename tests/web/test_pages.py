@@ -293,3 +293,19 @@ def test_times_show_in_the_company_time_zone(
 def test_an_unknown_time_zone_is_refused_with_a_hint() -> None:
     with pytest.raises(ValueError, match="IANA name"):
         Settings(default_timezone="Mars/Olympus")
+
+
+def test_a_viewer_sees_the_customer_page_masked_and_texts_withheld(
+    client: TestClient, session: Session
+) -> None:
+    viewer = make_user(session, role=Role.viewer)
+    customer = make_customer(session, name="Ann Lee", email="ann@example.com")
+    make_interaction(session, customer_id=customer.id, text="Call me at home")
+    sign_in(client, viewer.email)
+
+    html = client.get(f"/customers/{customer.id}").text
+
+    assert "Personal data is masked for your role." in html
+    assert "A. L." in html and "a•••@example.com" in html
+    assert "ann@example.com" not in html and "Ann Lee" not in html
+    assert "Call me at home" not in html and "Text withheld" in html

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from cxloop.api.deps import CustomersRead, SessionDep
+from cxloop.api.visibility import visible_customer, visible_customers, visible_timeline
 from cxloop.customers import get_customer, read_customer, search_page
 from cxloop.customers.schemas import CustomerPage, CustomerRead
 from cxloop.interactions import journey_summary, timeline_page
@@ -31,7 +32,7 @@ def _canonical(response: Response, asked: int, surviving: int, suffix: str = "")
 @router.get("", response_model=CustomerPage)
 def list_customers(
     session: SessionDep,
-    _principal: CustomersRead,
+    principal: CustomersRead,
     q: Annotated[
         str | None,
         Query(
@@ -43,25 +44,38 @@ def list_customers(
     cursor: Cursor = None,
     limit: Limit = 25,
 ) -> CustomerPage:
-    """Search customers by any identity or by name/trait text, newest first."""
-    return search_page(session, q=q, cursor=cursor, limit=limit)
+    """Search customers by any identity or by name/trait text, newest first (personal data
+    masked without the pii.read permission)."""
+    page = search_page(session, q=q, cursor=cursor, limit=limit)
+    return visible_customers(page, permissions=principal.permissions)
 
 
 @router.get("/{customer_id}", response_model=CustomerRead)
 def read_one(
-    customer_id: int, session: SessionDep, _principal: CustomersRead, response: Response
+    customer_id: int,
+    session: SessionDep,
+    principal: CustomersRead,
+    request: Request,
+    response: Response,
 ) -> CustomerRead:
-    """A customer's profile and identities (merged-away ids answer with the survivor)."""
+    """A customer's profile and identities (merged-away ids answer with the survivor);
+    masked without pii.read, and an unmasked view is audited."""
     customer = get_customer(session, customer_id)
     _canonical(response, customer_id, customer.id)
-    return read_customer(session, customer)
+    return visible_customer(
+        session,
+        read_customer(session, customer),
+        permissions=principal.permissions,
+        actor=principal.user.email,
+        ip=request.client.host if request.client else None,
+    )
 
 
 @router.get("/{customer_id}/timeline", response_model=TimelinePage)
 def read_timeline(
     customer_id: int,
     session: SessionDep,
-    _principal: CustomersRead,
+    principal: CustomersRead,
     response: Response,
     cursor: Cursor = None,
     limit: Limit = 50,
@@ -71,10 +85,11 @@ def read_timeline(
     since: Annotated[datetime | None, Query(description="From this time (inclusive).")] = None,
     until: Annotated[datetime | None, Query(description="Before this time (exclusive).")] = None,
 ) -> TimelinePage:
-    """Every interaction of the customer across channels, newest first, cursor-paged."""
+    """Every interaction of the customer across channels, newest first, cursor-paged (texts
+    withheld without raw_text.read)."""
     customer = get_customer(session, customer_id)
     _canonical(response, customer_id, customer.id, "/timeline")
-    return timeline_page(
+    page = timeline_page(
         session,
         customer_id=customer.id,
         cursor=cursor,
@@ -85,6 +100,7 @@ def read_timeline(
         since=since,
         until=until,
     )
+    return visible_timeline(page, permissions=principal.permissions)
 
 
 @router.get("/{customer_id}/journey", response_model=JourneySummary)

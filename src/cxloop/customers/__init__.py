@@ -8,6 +8,7 @@ from cxloop.customers.importing import (
     identities_from_row,
     import_customers,
 )
+from cxloop.customers.masking import mask_customer
 from cxloop.customers.models import Customer, Identity, IdentityKind, Merge
 from cxloop.customers.profiles import ProfileIn, ProfileResult, upsert_profiles
 from cxloop.customers.resolution import Resolver
@@ -38,6 +39,7 @@ __all__ = [
     "import_customers",
     "iter_customers",
     "key",
+    "mask_customer",
     "normalize_email",
     "normalize_phone",
     "read_customer",

@@ -30,6 +30,10 @@ class CustomerRead(BaseModel):
     traits: dict[str, Any]
     created_at: datetime
     identities: list[IdentityRead] = Field(default_factory=list)
+    masked: bool = Field(
+        default=False,
+        description="True when personal data is masked because the caller lacks pii.read.",
+    )
 
 
 class CustomerPage(BaseModel):

@@ -13,7 +13,7 @@ from cxloop.interactions.native import InteractionBulk, InteractionCreate, Store
 from cxloop.interactions.records import InteractionIn, Rejected, StoreResult
 from cxloop.interactions.segment import read_message
 from cxloop.interactions.sources import create_source, source_for_write_key, source_summary
-from cxloop.interactions.timeline import journey_summary, timeline, timeline_page
+from cxloop.interactions.timeline import journey_summary, timeline, timeline_page, without_text
 from cxloop.interactions.webhooks import compile_mapping, map_payload
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "store_outcomes",
     "timeline",
     "timeline_page",
+    "without_text",
 ]
 
 from cxloop.hooks import register_builtin as _register

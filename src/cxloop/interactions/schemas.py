@@ -28,6 +28,10 @@ class InteractionRead(BaseModel):
     received_at: datetime
     text: str | None
     properties: dict[str, Any]
+    text_hidden: bool = Field(
+        default=False,
+        description="True when text is withheld because the caller lacks raw_text.read.",
+    )
 
 
 class TimelinePage(BaseModel):

@@ -180,3 +180,15 @@ def journey_summary(session: Session, customer_id: int) -> JourneySummary:
         stages=stages,
         channels=channels,
     )
+
+
+def without_text(page: TimelinePage) -> TimelinePage:
+    """The page with every text withheld (and marked so), for callers who may not read it."""
+    return page.model_copy(
+        update={
+            "items": [
+                item.model_copy(update={"text": None, "text_hidden": True}) if item.text else item
+                for item in page.items
+            ]
+        }
+    )

@@ -16,7 +16,9 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxloop.accounts import Permission, permissions_for
 from cxloop.api.deps import SessionDep
+from cxloop.api.visibility import visible_customer, visible_customers, visible_timeline
 from cxloop.customers import get_customer, read_customer, search_page
 from cxloop.interactions import Channel, JourneyStage, journey_summary, timeline_page
 from cxloop.web.journey_chart import layout
@@ -87,7 +89,11 @@ def _filters(
 
 
 def _timeline(
-    session: Session, customer_id: int, filters: TimelineFilters, cursor: str | None
+    session: Session,
+    customer_id: int,
+    filters: TimelineFilters,
+    cursor: str | None,
+    permissions: frozenset[Permission],
 ) -> dict[str, Any]:
     since, until = filters.since_at(), filters.until_at()
     page = timeline_page(
@@ -104,6 +110,7 @@ def _timeline(
     channel_names = {c.key: c.name for c in session.scalars(select(Channel))}
     stage_names = {s.key: s.name for s in session.scalars(select(JourneyStage))}
     more_query = filters.query(cursor=page.next_cursor) if page.next_cursor else ""
+    page = visible_timeline(page, permissions=permissions)
     return {
         "items": page.items,
         "next_cursor": page.next_cursor,
@@ -124,7 +131,10 @@ def search(
 ) -> Response:
     """Search by any identity or by name; without a query, the newest customers."""
     query = (q or "").strip()
-    page = search_page(session, q=query, cursor=cursor or None, limit=SEARCH_PAGE_SIZE)
+    page = visible_customers(
+        search_page(session, q=query, cursor=cursor or None, limit=SEARCH_PAGE_SIZE),
+        permissions=permissions_for(session, user.role),
+    )
     next_url = (
         "/customers?" + urlencode({"q": query, "cursor": page.next_cursor})
         if page.next_cursor
@@ -159,8 +169,16 @@ def customer_page(
         return RedirectResponse(f"/customers/{customer.id}{query}", status_code=301)
     filters = _filters(channel, stage, type, since, until)
     summary = journey_summary(session, customer.id)
+    permissions = permissions_for(session, user.role)
+    shown = visible_customer(
+        session,
+        read_customer(session, customer),
+        permissions=permissions,
+        actor=user.email,
+        ip=request.client.host if request.client else None,
+    )
     context = {
-        "customer": read_customer(session, customer),
+        "customer": shown,
         "summary": summary,
         "chart": layout(summary),
         "filters": filters,
@@ -168,7 +186,7 @@ def customer_page(
         "all_stages": list(session.scalars(select(JourneyStage).order_by(JourneyStage.position))),
         "continued": bool(cursor),
         "partial": False,
-        **_timeline(session, customer.id, filters, cursor or None),
+        **_timeline(session, customer.id, filters, cursor or None, permissions),
     }
     return render(request, "customers/detail.html", context, user=user, active="customers")
 
@@ -196,6 +214,8 @@ def timeline_more(
         "customer": customer,
         "filters": filters,
         "partial": True,
-        **_timeline(session, customer.id, filters, cursor or None),
+        **_timeline(
+            session, customer.id, filters, cursor or None, permissions_for(session, user.role)
+        ),
     }
     return render(request, "customers/_timeline_items.html", context, user=user)
