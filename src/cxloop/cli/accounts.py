@@ -1,4 +1,4 @@
-"""``cxloop user create`` and ``cxloop token create``."""
+"""``cxloop user create``, ``cxloop token create`` and ``cxloop role create``/``list``."""
 
 from __future__ import annotations
 
@@ -8,18 +8,30 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from cxloop.accounts import Role, UserCreate, UserRead, create_token, create_user, user_by_email
+from cxloop.accounts import (
+    Permission,
+    UserCreate,
+    UserRead,
+    create_role,
+    create_token,
+    create_user,
+    list_roles,
+    user_by_email,
+)
 from cxloop.cli.output import command_session, emit_json, err, fail
 
 user_app = typer.Typer(help="Manage the people who use cxloop.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal API tokens for the REST API.", no_args_is_help=True)
+role_app = typer.Typer(help="Roles: what each kind of user may do.", no_args_is_help=True)
 
 
 @user_app.command("create")
 def user_create(
     email: Annotated[str, typer.Option(help="Sign-in email.")],
     password: Annotated[str, typer.Option(help="At least 8 characters.")],
-    role: Annotated[Role, typer.Option(help="admin, analyst, agent or viewer.")],
+    role: Annotated[
+        str, typer.Option(help="admin, analyst, agent, viewer, or a role made with `role create`.")
+    ],
     department: Annotated[
         list[str] | None, typer.Option(help="Department slug; repeat for several.")
     ] = None,
@@ -75,3 +87,38 @@ def token_create(
         emit_json(out)
     else:
         typer.echo(plaintext)
+
+
+@role_app.command("create")
+def role_create(
+    name: Annotated[str, typer.Option(help="Lower-case name, e.g. 'store-manager'.")],
+    permission: Annotated[
+        list[str], typer.Option(help="A permission (see `cxloop role list`); repeat for several.")
+    ],
+    description: Annotated[str, typer.Option(help="What the role is for.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the role as JSON.")] = False,
+) -> None:
+    """Define a role of your own from permissions; assign it with `cxloop user create --role`."""
+    with command_session() as session:
+        role = create_role(session, name=name, permissions=permission, description=description)
+        read = {"name": role.name, "permissions": list(role.permissions)}
+    if as_json:
+        emit_json(read)
+    else:
+        err.print(f"created role {read['name']}: {', '.join(read['permissions'])}", highlight=False)
+
+
+@role_app.command("list")
+def role_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print roles as JSON.")] = False,
+) -> None:
+    """Every role and its permissions, and every permission there is."""
+    with command_session(write=False) as session:
+        roles = {
+            name: sorted(p.value for p in granted) for name, granted in list_roles(session).items()
+        }
+    if as_json:
+        emit_json({"roles": roles, "permissions": [p.value for p in Permission]})
+        return
+    for name, granted in roles.items():
+        err.print(f"{name}: {', '.join(granted)}", highlight=False)

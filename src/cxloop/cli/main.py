@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cxloop.cli.accounts import token_app, user_app
+from cxloop.cli.accounts import role_app, token_app, user_app
 from cxloop.cli.data import export_app, import_app
 from cxloop.cli.demo import demo
 from cxloop.cli.insights import export_lake, metric_app
@@ -29,6 +29,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(role_app, name="role")
 app.add_typer(source_app, name="source")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")

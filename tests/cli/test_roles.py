@@ -1,0 +1,39 @@
+"""``cxloop role``: a company defines its own role and gives it to a user."""
+
+from __future__ import annotations
+
+import json
+
+from tests.store.databases import Cli, cli_fixture, committed_url_fixture  # noqa: F401
+
+
+def test_a_custom_role_is_made_listed_and_assigned(cli: Cli) -> None:
+    made = cli(
+        "role", "create", "--name", "store-manager", "--permission", "customers.read",
+        "--permission", "metrics.read", "--json",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    assert json.loads(made.stdout)["permissions"] == ["customers.read", "metrics.read"]
+
+    listed = json.loads(cli("role", "list", "--json").stdout)
+    assert listed["roles"]["store-manager"] == ["customers.read", "metrics.read"]
+    assert "pii.read" in listed["permissions"]
+
+    user = cli(
+        "user", "create", "--email", "sm@example.com", "--password", "long enough",
+        "--role", "store-manager", "--json",
+    )  # fmt: skip
+    assert json.loads(user.stdout)["role"] == "store-manager"
+
+
+def test_unknown_permissions_and_roles_are_named(cli: Cli) -> None:
+    bad_permission = cli("role", "create", "--name", "x-role", "--permission", "everything")
+    bad_role = cli(
+        "user", "create", "--email", "a@example.com", "--password", "long enough",
+        "--role", "wizard",
+    )  # fmt: skip
+
+    assert (
+        bad_permission.exit_code == 1 and "unknown permission 'everything'" in bad_permission.stderr
+    )
+    assert bad_role.exit_code == 1 and "unknown role 'wizard'" in bad_role.stderr
