@@ -90,7 +90,7 @@ def test_the_survey_page_shows_the_funnel_and_answers(client: TestClient, sessio
     assert '<th scope="row">support</th><td>3</td>' in detail.text
     assert "Publish the draft" not in detail.text  # viewers look, they do not design
     refused = client.get("/surveys/new")
-    assert refused.status_code == 403 and "admins and analysts" in refused.text
+    assert refused.status_code == 403 and "surveys.manage" in refused.text
 
 
 def test_survey_pages_need_sign_in(client: TestClient, session: Session) -> None:

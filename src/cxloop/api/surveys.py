@@ -1,8 +1,9 @@
 """``/api/v1/surveys``: design, publish, invite, answer and measure surveys. Thin: parse,
 authorize, call the surveys services, return.
 
-Designing and inviting need the admin or analyst role; reading needs any role. Email
-invitations are sent after the request's commit (the ``InvitationsQueued`` event).
+Designing, inviting and recording answers need the ``surveys.manage`` permission (admins and
+analysts); reading needs ``surveys.read``. Email invitations are sent after the request's
+commit (the ``InvitationsQueued`` event).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from fastapi import Response as HttpResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from cxloop.accounts import Role
-from cxloop.api.deps import Principal, Reader, SessionDep, SettingsDep, require_role
+from cxloop.accounts import Permission
+from cxloop.api.deps import Principal, SessionDep, SettingsDep, require
 from cxloop.store.crud import Page, keyset_page
 from cxloop.store.uow import publish as publish_event
 from cxloop.surveys import (
@@ -53,7 +54,8 @@ from cxloop.surveys import (
 from cxloop.surveys.qr import MEDIA_TYPES, QRFormat, check_place, qr_image, survey_link
 
 router = APIRouter(prefix="/surveys", tags=["surveys"])
-Designer = Annotated[Principal, Depends(require_role(Role.admin, Role.analyst))]
+SurveysRead = Annotated[Principal, Depends(require(Permission.surveys_read))]
+SurveysManage = Annotated[Principal, Depends(require(Permission.surveys_manage))]
 Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
 Cursor = Annotated[str | None, Query(description="The next_cursor of the previous page.")]
 
@@ -137,7 +139,7 @@ class ResponsePage(BaseModel):
 
 @router.get("", response_model=SurveyPage)
 def list_surveys(
-    session: SessionDep, _who: Reader, cursor: Cursor = None, limit: Limit = 50
+    session: SessionDep, _who: SurveysRead, cursor: Cursor = None, limit: Limit = 50
 ) -> SurveyPage:
     """Every survey, newest first."""
     page = survey_page(session, cursor=cursor, limit=limit)
@@ -147,31 +149,33 @@ def list_surveys(
 
 
 @router.post("", status_code=201, response_model=SurveyRead)
-def create(body: SurveyCreate, session: SessionDep, _who: Designer) -> SurveyRead:
+def create(body: SurveyCreate, session: SessionDep, _who: SurveysManage) -> SurveyRead:
     """Create a survey as a draft; publish it to make it answerable."""
     return read_survey(session, create_survey(session, data=body))
 
 
 @router.get("/{survey_id}", response_model=SurveyRead)
-def read_one(survey_id: int, session: SessionDep, _who: Reader) -> SurveyRead:
+def read_one(survey_id: int, session: SessionDep, _who: SurveysRead) -> SurveyRead:
     return read_survey(session, get_survey(session, survey_id))
 
 
 @router.patch("/{survey_id}", response_model=SurveyRead)
-def update(survey_id: int, body: SurveyUpdate, session: SessionDep, _who: Designer) -> SurveyRead:
+def update(
+    survey_id: int, body: SurveyUpdate, session: SessionDep, _who: SurveysManage
+) -> SurveyRead:
     """Edit the draft, the cool-down, or close/reopen; the live version is not changed."""
     survey = update_survey(session, get_survey(session, survey_id), data=body)
     return read_survey(session, survey)
 
 
 @router.post("/{survey_id}/publish", status_code=201, response_model=VersionRead)
-def publish_draft(survey_id: int, session: SessionDep, _who: Designer) -> VersionRead:
+def publish_draft(survey_id: int, session: SessionDep, _who: SurveysManage) -> VersionRead:
     """Freeze the draft into a new version that new respondents answer."""
     return VersionRead.model_validate(publish(session, get_survey(session, survey_id)))
 
 
 @router.get("/{survey_id}/versions", response_model=list[VersionRead])
-def list_versions(survey_id: int, session: SessionDep, _who: Reader) -> list[VersionRead]:
+def list_versions(survey_id: int, session: SessionDep, _who: SurveysRead) -> list[VersionRead]:
     return [
         VersionRead.model_validate(v) for v in versions(session, get_survey(session, survey_id))
     ]
@@ -184,7 +188,7 @@ def create_invitations(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    _who: Designer,
+    _who: SurveysManage,
 ) -> InvitationsOut:
     """Invite customers; opted-out and recently surveyed ones are listed as suppressed."""
     survey = get_survey(session, survey_id)
@@ -232,7 +236,7 @@ def create_invitations(
 def rates(
     survey_id: int,
     session: SessionDep,
-    _who: Reader,
+    _who: SurveysRead,
     by: Annotated[Literal["channel", "stage"] | None, Query(description="Group by.")] = None,
 ) -> list[RatesOut]:
     """The response funnel: invited, sent, bounced, opened, started, completed."""
@@ -254,7 +258,7 @@ def rates(
 
 @router.post("/{survey_id}/responses", status_code=201, response_model=ResponseRead)
 def answer(
-    survey_id: int, body: ResponseCreate, session: SessionDep, _who: Designer
+    survey_id: int, body: ResponseCreate, session: SessionDep, _who: SurveysManage
 ) -> ResponseRead:
     """Record answers to the live version; out-of-range or unknown answers are refused."""
     survey = get_survey(session, survey_id)
@@ -276,7 +280,7 @@ def answer(
 
 @router.get("/{survey_id}/responses", response_model=ResponsePage)
 def list_responses(
-    survey_id: int, session: SessionDep, _who: Reader, cursor: Cursor = None, limit: Limit = 50
+    survey_id: int, session: SessionDep, _who: SurveysRead, cursor: Cursor = None, limit: Limit = 50
 ) -> ResponsePage:
     """Responses newest first, partial ones included (``status``)."""
     survey = get_survey(session, survey_id)
@@ -296,7 +300,7 @@ def list_responses(
 
 @router.post("/{survey_id}/triggers", status_code=201, response_model=TriggerRead)
 def add_trigger(
-    survey_id: int, body: TriggerCreate, session: SessionDep, _who: Designer
+    survey_id: int, body: TriggerCreate, session: SessionDep, _who: SurveysManage
 ) -> TriggerRead:
     """Invite after matching interactions (from now on), with delay, sampling and quiet hours."""
     trigger = create_trigger(session, survey=get_survey(session, survey_id), data=body)
@@ -304,7 +308,7 @@ def add_trigger(
 
 
 @router.get("/{survey_id}/triggers", response_model=list[TriggerRead])
-def list_triggers(survey_id: int, session: SessionDep, _who: Reader) -> list[TriggerRead]:
+def list_triggers(survey_id: int, session: SessionDep, _who: SurveysRead) -> list[TriggerRead]:
     survey = get_survey(session, survey_id)
     return [TriggerRead.model_validate(t) for t in triggers_of(session, survey)]
 
@@ -318,7 +322,7 @@ def qr_code(
     survey_id: int,
     session: SessionDep,
     settings: SettingsDep,
-    _who: Reader,
+    _who: SurveysRead,
     place: Annotated[
         str | None, Query(description="The store or spot it is put up in, e.g. store-lisbon-1.")
     ] = None,
@@ -344,7 +348,7 @@ class TriggerUpdate(BaseModel):
 
 @router.patch("/{survey_id}/triggers/{trigger_id}", response_model=TriggerRead)
 def update_trigger(
-    survey_id: int, trigger_id: int, body: TriggerUpdate, session: SessionDep, _who: Designer
+    survey_id: int, trigger_id: int, body: TriggerUpdate, session: SessionDep, _who: SurveysManage
 ) -> TriggerRead:
     """Pause or resume a trigger rule."""
     survey = get_survey(session, survey_id)

@@ -1,8 +1,8 @@
 """Survey pages for the team: the list with response rates, one survey's funnel and answers,
 the draft editor (the definition as JSON, checked on save) and a preview of the draft.
 
-Anyone signed in can look; admins and analysts create, edit, publish and close. Every form
-is a plain POST with the session's CSRF token.
+Looking needs ``surveys.read``; creating, editing, publishing and closing ``surveys.manage``
+(admins and analysts). Every form is a plain POST with the session's CSRF token.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cxloop.accounts import Role, User
+from cxloop.accounts import Permission, User, permissions_for
 from cxloop.api.deps import SessionDep
 from cxloop.errors import CxloopError, Forbidden, NotFound
 from cxloop.interactions import Channel, JourneyStage
@@ -49,7 +49,6 @@ from cxloop.web.templating import render
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_nav_item("surveys", "Surveys", "/surveys", order=20)
 
-DESIGNERS = frozenset({Role.admin.value, Role.analyst.value})
 RECENT_RESPONSES = 20
 STARTER: dict[str, Any] = {
     "title": {"en": "How did we do?"},
@@ -72,9 +71,13 @@ STARTER: dict[str, Any] = {
 }
 
 
-def _designer(user: User) -> None:
-    if user.role not in DESIGNERS:
-        raise Forbidden("only admins and analysts design surveys")
+def _may(session: Session, user: User, permission: Permission) -> bool:
+    return permission in permissions_for(session, user.role)
+
+
+def _check(session: Session, user: User, permission: Permission) -> None:
+    if not _may(session, user, permission):
+        raise Forbidden(f"this needs the permission {permission.value}; ask an admin")
 
 
 def _pretty(value: Any) -> str:
@@ -96,6 +99,7 @@ def _definition_errors(text: str) -> tuple[Definition | None, list[str]]:
 
 @router.get("/surveys")
 def survey_list(request: Request, session: SessionDep, user: PageUser) -> Response:
+    _check(session, user, Permission.surveys_read)
     surveys = list(session.scalars(select(Survey).order_by(Survey.id.desc())))
     answered = dict(
         session.execute(
@@ -115,15 +119,15 @@ def survey_list(request: Request, session: SessionDep, user: PageUser) -> Respon
     return render(
         request,
         "surveys/list.html",
-        {"rows": rows, "can_design": user.role in DESIGNERS},
+        {"rows": rows, "can_design": _may(session, user, Permission.surveys_manage)},
         user=user,
         active="surveys",
     )
 
 
 @router.get("/surveys/new")
-def new_survey(request: Request, user: PageUser) -> Response:
-    _designer(user)
+def new_survey(request: Request, session: SessionDep, user: PageUser) -> Response:
+    _check(session, user, Permission.surveys_manage)
     form = {"key": "", "name": "", "definition": _pretty(STARTER)}
     return render(
         request, "surveys/new.html", {"form": form, "errors": []}, user=user, active="surveys"
@@ -140,7 +144,7 @@ def create(
     name: Annotated[str, Form(max_length=200)] = "",
     definition: Annotated[str, Form(max_length=200_000)] = "",
 ) -> Response:
-    _designer(user)
+    _check(session, user, Permission.surveys_manage)
     parsed, errors = _definition_errors(definition)
     if parsed is not None:
         try:
@@ -171,6 +175,7 @@ def _detail(
     trigger_form: dict[str, str] | None = None,
     errors: list[str] | None = None,
 ) -> Response:
+    _check(session, user, Permission.surveys_read)
     recent = list(
         session.scalars(
             select(SurveyResponse)
@@ -186,7 +191,7 @@ def _detail(
         "by_stage": sorted(response_rates(session, survey, by="stage").items(), key=_by_name),
         "recent": recent,
         "triggers": triggers_of(session, survey),
-        "can_design": user.role in DESIGNERS,
+        "can_design": _may(session, user, Permission.surveys_manage),
         "channels": list(session.scalars(select(Channel).order_by(Channel.name))),
         "stages": list(session.scalars(select(JourneyStage).order_by(JourneyStage.position))),
         "invite_channels": sorted(INVITE_CHANNELS),
@@ -216,7 +221,7 @@ def _by_name(item: tuple[str | None, object]) -> str:
 
 @router.get("/surveys/{survey_id}/edit")
 def edit_form(request: Request, survey_id: int, session: SessionDep, user: PageUser) -> Response:
-    _designer(user)
+    _check(session, user, Permission.surveys_manage)
     survey = get_survey(session, survey_id)
     return _editor(request, user, survey, survey.name, _pretty(survey.draft), [])
 
@@ -252,7 +257,7 @@ def save_draft(
     definition: Annotated[str, Form(max_length=200_000)],
 ) -> Response:
     """Save the draft; respondents keep answering the live version until it is published."""
-    _designer(user)
+    _check(session, user, Permission.surveys_manage)
     survey = get_survey(session, survey_id)
     parsed, errors = _definition_errors(definition)
     if parsed is None:
@@ -266,6 +271,7 @@ def preview(
     request: Request, survey_id: int, session: SessionDep, user: PageUser, lang: str | None = None
 ) -> Response:
     """The draft as respondents will see it, every page, with the conditions that show it."""
+    _check(session, user, Permission.surveys_read)
     survey = get_survey(session, survey_id)
     definition = Definition.model_validate(survey.draft)
     locale = lang if lang in definition.locales() else definition.default_locale
@@ -286,7 +292,7 @@ def preview(
         "locale": locale,
         "locales": definition.locales(),
         "pages": pages,
-        "can_design": user.role in DESIGNERS,
+        "can_design": _may(session, user, Permission.surveys_manage),
     }
     return render(request, "surveys/preview.html", context, user=user, active="surveys")
 
@@ -320,7 +326,7 @@ async def add_trigger(
     request: Request, survey_id: int, session: SessionDep, user: PageUser, _csrf: CsrfChecked
 ) -> Response:
     """Add a trigger rule from the survey page's form."""
-    _designer(user)
+    _check(session, user, Permission.surveys_manage)
     survey = get_survey(session, survey_id)
     posted = await request.form()
     form = {k: str(posted.get(k) or "") for k in TRIGGER_FIELDS}
@@ -342,7 +348,7 @@ def pause_or_resume(
     user: PageUser,
     _csrf: CsrfChecked,
 ) -> Response:
-    _designer(user)
+    _check(session, user, Permission.surveys_manage)
     if state not in ("pause", "resume"):
         raise NotFound(f"there is no trigger action '{state}'")
     survey = get_survey(session, survey_id)
@@ -365,6 +371,6 @@ def survey_action(
     survey_id: int, action: str, session: SessionDep, user: PageUser, _csrf: CsrfChecked
 ) -> Response:
     """Publish the draft, close or reopen the survey."""
-    _designer(user)
+    _check(session, user, Permission.surveys_manage)
     _action(session, get_survey(session, survey_id), action)
     return RedirectResponse(f"/surveys/{survey_id}", status_code=303)
