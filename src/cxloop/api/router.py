@@ -9,7 +9,6 @@ from cxloop.api import (
     health,
     ingest,
     interactions,
-    journeys,
     metrics,
     privacy,
     sources,
@@ -29,4 +28,3 @@ api_router.include_router(understand.router)
 api_router.include_router(privacy.router)
 api_router.include_router(surveys.router)
 api_router.include_router(metrics.router)
-api_router.include_router(journeys.router)

@@ -153,42 +153,63 @@ class Analyser:
             for i, p in zip(rows, proba, strict=True):
                 results[i].topics = _trained_topics(results[i], trained.labels, p)
         elif taxonomy is not None and taxonomy.topics:
-            for i, hits in zip(rows, taxonomy.match(vectors), strict=True):
-                results[i].topics = self._aspects(results[i], hits, taxonomy)
+            hits = dict(zip(rows, taxonomy.match(vectors), strict=True))
+            sentences = self._sentence_topics(results, hits, taxonomy)
+            for i in rows:
+                results[i].topics = _aspects(results[i], hits[i], sentences.get(i, []))
 
-    def _aspects(
-        self, analysis: Analysis, hits: list[TopicHit], taxonomy: Taxonomy
-    ) -> list[dict[str, Any]]:
-        """The topics of the whole text and of each of its sentences, each with the sentiment
-        of the sentences about it (aspect sentiment): "quick delivery, but you charged me
-        twice" is positive on delivery and negative on billing. A topic no single sentence
-        carries keeps the text's overall sentiment."""
-        found = {h.id: h for h in hits}
-        by_topic: dict[int, list[float]] = {}
+    def _sentence_topics(
+        self, results: list[Analysis], hits: dict[int, list[TopicHit]], taxonomy: Taxonomy
+    ) -> dict[int, list[tuple[TopicHit, float]]]:
+        """Each sentence's best topic and sentiment score, for texts of several sentences that
+        touch the taxonomy at all; the sentences of the whole batch go through the encoder
+        together, since it is fast only on batches."""
         sentiment = self.heads.get("sentiment")
-        sentences = [s for s in _SENTENCE.split(analysis.redacted) if s and s.strip()]
-        if len(sentences) > 1 and sentiment is not None:
-            vectors = self.encoder.encode(sentences)
-            proba = sentiment.probabilities(vectors, sentences)
-            for sentence_hits, p in zip(taxonomy.match(vectors), proba, strict=True):
-                for hit in sentence_hits[:1]:
-                    found.setdefault(hit.id, hit)
-                    by_topic.setdefault(hit.id, []).append(_score(sentiment, p))
-        topics: list[dict[str, Any]] = []
-        for hit in sorted(found.values(), key=lambda h: -h.confidence):
-            scores = by_topic.get(hit.id)
-            score = float(np.mean(scores)) if scores else analysis.sentiment_score
-            topics.append(
-                {
-                    "id": hit.id,
-                    "name": hit.name,
-                    "path": hit.path,
-                    "confidence": hit.confidence,
-                    "sentiment": _label(score) if scores else analysis.sentiment,
-                    "sentiment_score": None if score is None else round(score, 3),
-                }
-            )
-        return topics
+        owners: list[int] = []
+        sentences: list[str] = []
+        for i, found in hits.items():
+            parts = [s for s in _SENTENCE.split(results[i].redacted) if s and s.strip()]
+            if found and len(parts) > 1:
+                owners.extend([i] * len(parts))
+                sentences.extend(parts)
+        if not sentences or sentiment is None:
+            return {}
+        vectors = self.encoder.encode(sentences)
+        proba = sentiment.probabilities(vectors, sentences)
+        out: dict[int, list[tuple[TopicHit, float]]] = {}
+        for owner, sentence_hits, p in zip(owners, taxonomy.match(vectors), proba, strict=True):
+            for hit in sentence_hits[:1]:
+                out.setdefault(owner, []).append((hit, _score(sentiment, p)))
+        return out
+
+
+def _aspects(
+    analysis: Analysis, hits: list[TopicHit], sentences: list[tuple[TopicHit, float]]
+) -> list[dict[str, Any]]:
+    """The topics of the whole text and of each of its sentences, each with the sentiment
+    of the sentences about it (aspect sentiment): "quick delivery, but you charged me
+    twice" is positive on delivery and negative on billing. A topic no single sentence
+    carries keeps the text's overall sentiment."""
+    found = {h.id: h for h in hits}
+    by_topic: dict[int, list[float]] = {}
+    for hit, sentence_score in sentences:
+        found.setdefault(hit.id, hit)
+        by_topic.setdefault(hit.id, []).append(sentence_score)
+    topics: list[dict[str, Any]] = []
+    for hit in sorted(found.values(), key=lambda h: -h.confidence):
+        scores = by_topic.get(hit.id)
+        score: float | None = float(np.mean(scores)) if scores else analysis.sentiment_score
+        topics.append(
+            {
+                "id": hit.id,
+                "name": hit.name,
+                "path": hit.path,
+                "confidence": hit.confidence,
+                "sentiment": _label(score) if scores else analysis.sentiment,
+                "sentiment_score": None if score is None else round(score, 3),
+            }
+        )
+    return topics
 
 
 def _trained_topics(analysis: Analysis, labels: list[str], proba: Any) -> list[dict[str, Any]]:
