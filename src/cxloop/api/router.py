@@ -9,6 +9,7 @@ from cxloop.api import (
     health,
     ingest,
     interactions,
+    journeys,
     metrics,
     privacy,
     sources,
@@ -28,3 +29,4 @@ api_router.include_router(understand.router)
 api_router.include_router(privacy.router)
 api_router.include_router(surveys.router)
 api_router.include_router(metrics.router)
+api_router.include_router(journeys.router)
