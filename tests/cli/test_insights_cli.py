@@ -53,3 +53,15 @@ def test_metric_list_and_an_unknown_metric(cli: Cli) -> None:
     assert "nps" in {m["name"] for m in listed["metrics"]}
     unknown = cli("metric", "show", "happiness")
     assert unknown.exit_code == 1 and "no metric named 'happiness'" in unknown.stderr
+
+
+@pytest.mark.usefixtures("stored")
+def test_alert_check_needs_one_rule_and_prints_one_json_object(cli: Cli) -> None:
+    assert "exactly one of" in cli("alert", "check", "nps", "--drop", "--rise").stderr
+    rule = ("alert", "check", "volume", "--by", "channel", "--days", "400", "--json")
+    fired = cli(*rule, "--above", "2")
+    assert fired.exit_code == 0, fired.stderr
+    body = json.loads(fired.stdout)
+    assert sorted(a["key"]["channel"] for a in body["alerts"]) == ["phone", "web"]
+    assert body["checked"] == 2 and body["alerts"][0]["link"].startswith("/dashboard?metric=volume")
+    assert json.loads(cli(*rule, "--above", "3").stdout)["alerts"] == []

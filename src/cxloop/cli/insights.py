@@ -1,20 +1,24 @@
-"""``cxloop metric`` and ``cxloop export lake``: the metric catalogue from a shell or a script.
+"""``cxloop metric``, ``cxloop alert check`` and ``cxloop export lake``: the metric catalogue
+from a shell, a script or a scheduler.
 
 Progress goes to stderr so ``--json`` keeps stdout to one object.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
-from cxloop.cli.output import command_session, emit_json, err, progress
+from cxloop.cli.output import command_session, emit_json, err, fail, progress
 from cxloop.insights import (
     TABLES,
+    AlertRule,
     describe,
+    evaluate,
     measure,
     metric_named,
     metrics,
@@ -24,6 +28,7 @@ from cxloop.insights import (
 from cxloop.settings import get_settings
 
 metric_app = typer.Typer(help="The metric catalogue and metric values.", no_args_is_help=True)
+alert_app = typer.Typer(help="Alert rules on metric series.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
@@ -69,6 +74,59 @@ def show_metric(
             else f"{value.value:.1f} [{value.low}, {value.high}]"
         )
         typer.echo(f"{label}: n={value.n} {shown}")
+
+
+@alert_app.command("check")
+def check_alert(
+    name: str,
+    below: Annotated[
+        float | None, typer.Option(help="Whole 95% CI below this.")
+    ] = None,
+    above: Annotated[
+        float | None, typer.Option(help="Whole 95% CI above this.")
+    ] = None,
+    drop: Annotated[bool, typer.Option(help="Fire on a significant drop.")] = False,
+    rise: Annotated[bool, typer.Option(help="Fire on a significant rise.")] = False,
+    by: Annotated[str, typer.Option(help="Check each group, e.g. channel.")] = "",
+    filter: Annotated[list[str] | None, typer.Option(help="dimension:value (repeatable).")] = None,
+    days: Annotated[int, typer.Option(min=1, help="The last N days, against the N before.")] = 7,
+    as_json: JsonFlag = False,
+) -> None:
+    """Which groups of a metric break the rule now (for a scheduler: cron, a job)."""
+    kinds = {"below": below, "above": above, "drop": drop or None, "rise": rise or None}
+    chosen = [(kind, value) for kind, value in kinds.items() if value is not None]
+    if len(chosen) != 1:
+        raise fail("give exactly one of --below, --above, --drop, --rise")
+    kind, value = chosen[0]
+    try:
+        rule = AlertRule(
+            metric=name, kind=kind, threshold=value if kind in ("below", "above") else None
+        )
+    except ValidationError as exc:
+        raise fail(str(exc.errors()[0]["msg"])) from exc
+    end = datetime.now(UTC)
+    with command_session(write=False) as session:
+        query = parse_query(
+            metric_named(name),
+            by=by.split(","),
+            filters=filter or [],
+            start=end - timedelta(days=days),
+            end=end,
+        )
+        result = measure(session, query, min_n=get_settings().metrics_min_n)
+    alerts = evaluate(rule, result)
+    if as_json:
+        emit_json(
+            {
+                "alerts": [a.model_dump(mode="json") for a in alerts],
+                "checked": len(result.groups) or 1,
+            }
+        )
+        return
+    for alert in alerts:
+        typer.echo(f"{alert.message} — {alert.link}")
+    if not alerts:
+        err.print("no alert")
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -9,7 +9,7 @@ import typer
 from cxloop.cli.accounts import role_app, token_app, user_app
 from cxloop.cli.data import export_app, import_app
 from cxloop.cli.demo import demo
-from cxloop.cli.insights import export_lake, metric_app
+from cxloop.cli.insights import alert_app, export_lake, metric_app
 from cxloop.cli.models import model_app
 from cxloop.cli.output import err
 from cxloop.cli.privacy import privacy_app
@@ -35,6 +35,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 export_app.command("lake")(export_lake)
 app.add_typer(metric_app, name="metric")
+app.add_typer(alert_app, name="alert")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(survey_app, name="survey")
 app.command()(demo)

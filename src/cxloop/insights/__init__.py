@@ -1,5 +1,6 @@
 """Measuring: one definition of every metric, with confidence, on any engine."""
 
+from cxloop.insights.alerts import Alert, AlertRule, evaluate
 from cxloop.insights.catalogue import DIMENSIONS, Metric, metric_named, metrics, register_metric
 from cxloop.insights.engines import (
     BackendTables,
@@ -22,6 +23,8 @@ __all__ = [
     "GRAINS",
     "SCHEMAS",
     "TABLES",
+    "Alert",
+    "AlertRule",
     "BackendTables",
     "Change",
     "Count",
@@ -40,6 +43,7 @@ __all__ = [
     "Tables",
     "Value",
     "describe",
+    "evaluate",
     "expression",
     "extract",
     "extract_all",
