@@ -22,7 +22,8 @@ def worker(
     queue = Queue(settings)
     if queue.huey.immediate:
         raise typer.BadParameter("CXLOOP_JOBS_URL=memory runs jobs in the caller; no worker needed")
-    # Load the models before taking jobs, so the first job is as fast as the rest.
-    shared_analyser(settings.resolved_model_dir, settings.max_text_chars)
+    # Load the models before taking jobs (lingua loads its language models on first use), so
+    # the first job is as fast as the rest.
+    shared_analyser(settings.resolved_model_dir, settings.max_text_chars).analyse(["Hello"])
     err.print(f"cxloop worker: {workers} at a time, {queue.pending()} jobs waiting")
     queue.huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0).run()
