@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 
 CXLOOP = [sys.executable, "-m", "cxloop.cli"]
+# Generous: a loaded CI machine can take a while to import the app and migrate.
+STARTUP_TIMEOUT_S = 120
 
 
 def free_port() -> int:
@@ -50,14 +52,14 @@ class ServerProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
-        raise RuntimeError("cxloop serve did not answer /healthz within 30 s")
+        raise RuntimeError(f"cxloop serve did not answer /healthz within {STARTUP_TIMEOUT_S} s")
 
     def kill(self) -> None:
         if self.process is not None:

@@ -277,3 +277,13 @@ def test_an_unmasked_profile_view_is_audited(
         select(AuditEntry.target_id).where(AuditEntry.action == "pii.viewed")
     ).all()
     assert viewed == [str(ann.id)]
+
+
+def test_an_id_beyond_64_bits_is_bad_input_not_a_server_error(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    response = client.get(f"/api/v1/customers/{2**70}", headers=auth)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert "out of range" in response.json()["detail"]

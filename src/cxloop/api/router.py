@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from cxloop.api.problems import problem_responses
+
 from cxloop.api import (
     customers,
     health,
@@ -21,7 +23,7 @@ ingest_router = APIRouter()
 ingest_router.include_router(health.router)
 ingest_router.include_router(ingest.router)
 
-api_router = APIRouter(prefix="/api/v1")
+api_router = APIRouter(prefix="/api/v1", responses=problem_responses())
 api_router.include_router(customers.router)
 api_router.include_router(interactions.router)
 api_router.include_router(sources.router)
