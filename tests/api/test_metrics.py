@@ -3,8 +3,11 @@ the funnel, and clear bad-input errors."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
+import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -131,3 +134,29 @@ def test_the_journey_funnel_over_http(
     assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
     assert "unknown journey stage 'nirvana'" in bad.json()["detail"]
     assert client.get("/api/v1/journeys/funnel").status_code == 401
+
+
+def test_export_writes_the_same_numbers_as_a_file(
+    client: TestClient, session: Session, auth: dict[str, str], tmp_path
+) -> None:
+    survey = make_scores_survey(session)
+    answer_all(session, survey, nps_answers([10] * 8 + [0] * 4, channel="phone", at=MONDAY))
+    params = {"by": "channel", **WINDOW}
+    response = client.get(
+        "/api/v1/metrics/nps/export", params={"format": "csv", **params}, headers=auth
+    )
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'attachment; filename="nps.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["channel"], r["n"]) for r in rows] == [("(all)", "12"), ("phone", "12")]
+    assert float(rows[1]["value"]) == pytest.approx(100 * 4 / 12)
+
+    parquet = client.get(
+        "/api/v1/metrics/nps/export", params={"format": "parquet", **params}, headers=auth
+    )
+    (tmp_path / "nps.parquet").write_bytes(parquet.content)
+    table = pq.read_table(tmp_path / "nps.parquet").to_pylist()
+    assert table[1]["n"] == 12 and table[1]["significant"] is False
+
+    bad = client.get("/api/v1/metrics/nps/export", params={"format": "pdf"}, headers=auth)
+    assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM

@@ -47,6 +47,10 @@ def test_nps_with_its_interval_trend_and_channels(signed_in: TestClient, session
     assert 'class="ci-band"' not in html  # one week only: a single point, no band
     assert re.search(r"<text[^>]*>email</text>", html) and re.search(r"<text[^>]*>web</text>", html)
     assert "style=" not in html and "<script>" not in html  # the CSP allows neither
+    link = re.search(r'href="(/api/v1/metrics/nps/export\?format=csv[^"]*)"', html)
+    assert link
+    exported = signed_in.get(link.group(1).replace("&amp;", "&"))
+    assert exported.status_code == 200 and exported.text.count("\n") >= 2  # header, total, week
 
 
 def test_filters_are_in_the_url_and_narrow_every_number(

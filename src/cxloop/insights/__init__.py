@@ -10,6 +10,7 @@ from cxloop.insights.engines import (
     load_spark,
     read_lake,
 )
+from cxloop.insights.exporting import result_rows, write_result
 from cxloop.insights.facts import SCHEMAS, TABLES, extract, extract_all
 from cxloop.insights.journeys import Funnel, FunnelStep, funnel, funnel_expression
 from cxloop.insights.lake import LakeReport, write_lake, write_table
@@ -60,8 +61,10 @@ __all__ = [
     "parse_query",
     "read_lake",
     "register_metric",
+    "result_rows",
     "run",
     "stage_keys",
     "write_lake",
+    "write_result",
     "write_table",
 ]
