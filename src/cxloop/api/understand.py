@@ -1,6 +1,6 @@
 """Understanding over HTTP: analyse ad-hoc texts, read an interaction's enrichment, and edit
-the topic taxonomy. Raw text is returned only to roles that handle customers' personal data
-(admins and agents); everyone else reads the redacted text.
+the topic taxonomy. Raw text is returned only to callers holding ``raw_text.read``; everyone
+else reads the redacted text.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from cxloop.accounts import Role
-from cxloop.api.deps import Admin, Principal, Reader, SessionDep, SettingsDep
+from cxloop.accounts import Permission
+from cxloop.api.deps import Admin, Reader, SessionDep, SettingsDep
 from cxloop.errors import NotFound, PayloadTooLarge
 from cxloop.interactions import Interaction
 from cxloop.understanding import (
@@ -34,7 +34,6 @@ from cxloop.understanding import (
 from cxloop.understanding.schemas import MAX_REQUEST_CHARS
 
 router = APIRouter(tags=["understanding"])
-RAW_TEXT_ROLES = frozenset({Role.admin, Role.agent})
 
 
 def get_analyser(settings: SettingsDep) -> Analyser:
@@ -72,13 +71,9 @@ def read_enrichment(interaction_id: int, session: SessionDep, principal: Reader)
     if enrichment is None:
         raise NotFound(f"interaction {interaction_id} has not been enriched (yet)")
     read = EnrichmentRead.model_validate(enrichment)
-    if _sees_raw_text(principal):
+    if principal.can(Permission.raw_text_read):
         read.text = interaction.text
     return read
-
-
-def _sees_raw_text(principal: Principal) -> bool:
-    return principal.role in RAW_TEXT_ROLES
 
 
 @router.get("/topics", response_model=list[TopicRead])
