@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from cxloop.customers import Customer, Identity
+from cxloop.customers import Customer, Identity, key
 from cxloop.errors import Conflict, ValidationFailed
-from cxloop.interactions import Interaction
+from cxloop.interactions import Interaction, store_interactions
 from cxloop.privacy import AuditEntry, fulfil, open_request, record_consent
 from tests.customers.factories import make_customer, merge_into
 from tests.interactions.factories import make_interaction
+from tests.interactions.records_factory import record
 
 EMAIL = "ana.silva@example.com"
 PHONE = "+351912345678"
@@ -137,3 +138,21 @@ def test_identities_are_gone_so_a_new_event_starts_a_new_profile(
     fulfil(session, request, archive_dir=tmp_path, actor="dpo@co")
 
     assert session.scalar(select(func.count()).where(Identity.value == EMAIL)) == 0
+
+
+def test_events_after_an_erasure_start_a_new_profile_and_never_revive_the_old(
+    session: Session, ana: Customer, tmp_path: Path
+) -> None:
+    request = open_request(session, customer_id=ana.id, kind="erasure", requested_by="dpo@co")
+    fulfil(session, request, archive_dir=tmp_path, actor="dpo@co")
+
+    result = store_interactions(
+        session,
+        [record(key("user_id", "u-ana"), key("email", EMAIL), message_id="after-erasure")],
+    )
+
+    [new_id] = result.customer_ids
+    assert new_id is not None and new_id != ana.id
+    session.expire_all()
+    erased = session.get(Customer, ana.id)
+    assert erased is not None and (erased.name, erased.email, erased.traits) == (None, None, {})
