@@ -144,7 +144,7 @@ async def track_p99_ms(
     )
 
 
-def _cxloop(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+def cxloop_json(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "cxloop.cli", *args], env=env, capture_output=True, check=True
     )
@@ -171,7 +171,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=Path(__file__).parent.parent) as tmp:
         env = {**os.environ, "CXLOOP_DATA_DIR": tmp, "CXLOOP_DATABASE_URL": ""}
-        write_key = _cxloop(["source", "create", "--name", "bench", "--json"], env)["write_key"]
+        write_key = cxloop_json(["source", "create", "--name", "bench", "--json"], env)["write_key"]
         serve = [sys.executable, "-m", "cxloop.cli", "serve", "--host", "127.0.0.1"]
         bare = [
             sys.executable,

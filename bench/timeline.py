@@ -1,8 +1,9 @@
 """Customer timeline page latency on a large database, against a hand-written SQL keyset query.
 
 A database of ``--total`` interactions (default 10 million) with one customer holding
-``--mine`` (default 10,000); random pages at any depth through the service, and the same
-pages through a raw ``sqlite3`` query on the same index.
+``--mine`` (default 10,000); random pages at any depth through the service, through the REST
+API of a real ``cxloop serve`` process (``GET /api/v1/customers/1/timeline``, token auth,
+JSON), and the same pages through a raw ``sqlite3`` query on the same index.
 
     python bench/timeline.py [--total 10000000] [--mine 10000] [--pages 200]
 """
@@ -11,17 +12,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
+
 from cxloop.interactions import timeline
 from cxloop.store.engine import make_engine
 from cxloop.store.migrate import upgrade
 from cxloop.store.uow import unit_of_work
+from ingest_http import cxloop_json, serving
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 CUSTOMERS = 200_000
@@ -61,6 +67,36 @@ def fill(path: Path, total: int, mine: int) -> None:
         )
         connection.execute("COMMIT")
     connection.close()
+
+
+def api_latencies(url: str, data_dir: Path, pages: int) -> list[float]:
+    """Random pages of customer 1's timeline over HTTP, as an agent's token reads them."""
+    env = {**os.environ, "CXLOOP_DATA_DIR": str(data_dir), "CXLOOP_DATABASE_URL": url}
+    email = "bench-agent@example.com"
+    cxloop_json(["user", "create", "--email", email, "--password", "bench-pass", "--role", "agent",
+             "--json"], env)  # fmt: skip
+    token = cxloop_json(["token", "create", "--email", email, "--json"], env)["token"]
+    serve = [sys.executable, "-m", "cxloop.cli", "serve", "--host", "127.0.0.1"]
+    with (
+        serving(serve, env) as base,
+        httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        ) as client,
+    ):
+        path = "/api/v1/customers/1/timeline"
+        cursors: list[str | None] = [None]
+        body = client.get(path, params={"limit": 50}).json()
+        while body["next_cursor"]:
+            cursors.append(body["next_cursor"])
+            body = client.get(path, params={"limit": 50, "cursor": body["next_cursor"]}).json()
+        samples = []
+        for cursor in random.Random(11).choices(cursors, k=pages):
+            params: dict[str, str | int] = {"limit": 50, **({"cursor": cursor} if cursor else {})}
+            started = time.perf_counter()
+            response = client.get(path, params=params)
+            samples.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+    return samples
 
 
 def p95(samples: list[float]) -> float:
@@ -105,7 +141,8 @@ def main() -> None:
             base.append(time.perf_counter() - started)
         raw.close()
         engine.dispose()
-    ours_ms, base_ms = p95(ours) * 1000, p95(base) * 1000
+        api = api_latencies(url, Path(tmp), args.pages)
+    ours_ms, base_ms, api_ms = p95(ours) * 1000, p95(base) * 1000, p95(api) * 1000
     print(
         json.dumps(
             {
@@ -113,8 +150,10 @@ def main() -> None:
                 "total_interactions": args.total,
                 "customer_interactions": len(edges),
                 "p95_ms": round(ours_ms, 2),
+                "api_p95_ms": round(api_ms, 2),
                 "baseline_p95_ms": round(base_ms, 3),
                 "ratio": round(ours_ms / base_ms, 2),
+                "api_ratio": round(api_ms / base_ms, 2),
             }
         )
     )
