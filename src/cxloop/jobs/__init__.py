@@ -13,6 +13,7 @@ from cxloop.interactions import InteractionsRecorded
 from cxloop.jobs.enrichment import ENRICH, EnrichPayload, batches
 from cxloop.jobs.queue import Queue, make_huey
 from cxloop.jobs.registry import JOBS, Job, JobContext, register
+from cxloop.jobs.retention import RETENTION
 
 _installed: list[Queue] = []
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def _on_interactions_recorded(event: InteractionsRecorded) -> None:
 __all__ = [
     "ENRICH",
     "JOBS",
+    "RETENTION",
     "EnrichPayload",
     "Job",
     "JobContext",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
@@ -46,6 +46,9 @@ class Queue:
         self.bind = bind if bind is not None else get_engine(settings.resolved_database_url)
         self.huey = make_huey(settings)
         self._tasks: dict[str, TaskWrapper] = {job.name: self._task(job) for job in JOBS.values()}
+        for job in JOBS.values():
+            if job.daily_at_hour is not None:
+                self._schedule(job, job.daily_at_hour)
 
     def _task(self, job: Job[Any]) -> TaskWrapper:
         def run(raw: dict[str, Any]) -> None:
@@ -54,6 +57,14 @@ class Queue:
         return self.huey.task(retries=job.retries, retry_delay=job.retry_delay_s, name=job.name)(
             run
         )
+
+    def _schedule(self, job: Job[Any], hour: int) -> None:
+        """The worker runs ``job`` daily; a missed day is simply the next day's run."""
+
+        def run() -> None:
+            self.run(job.name, {})
+
+        self.huey.periodic_task(crontab(minute="0", hour=str(hour)), name=f"{job.name}.daily")(run)
 
     def enqueue(self, name: str, payload: BaseModel | dict[str, Any]) -> None:
         job = _job(name)

@@ -33,6 +33,8 @@ class Job(Generic[P]):
     handler: Callable[[JobContext, P], None]
     retries: int = 3
     retry_delay_s: int = 10
+    daily_at_hour: int | None = None
+    """Run by itself once a day at this UTC hour (its payload must need no fields)."""
 
 
 JOBS: dict[str, Job[Any]] = {}
