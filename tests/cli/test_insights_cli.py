@@ -46,6 +46,8 @@ def test_metric_show_prints_one_json_object(cli: Cli) -> None:
     body = json.loads(result.stdout)
     counts = {g["key"]["channel"]: g["current"]["n"] for g in body["groups"]}
     assert counts == {"phone": 3, "web": 3}
+    text = cli("metric", "show", "nps", "--from", "2026-01-01", "--to", "2026-03-01").stdout
+    assert text == "total: n=0 no data\n"
 
 
 def test_metric_list_and_an_unknown_metric(cli: Cli) -> None:

@@ -17,6 +17,7 @@ from cxloop.cli.output import command_session, emit_json, err, fail, progress
 from cxloop.insights import (
     TABLES,
     AlertRule,
+    Value,
     describe,
     evaluate,
     measure,
@@ -67,24 +68,22 @@ def show_metric(
         return
     for group in [result.total, *result.groups]:
         label = ", ".join(f"{k}={v}" for k, v in group.key.items()) or "total"
-        value = group.current
-        shown = (
-            "suppressed"
-            if value.value is None
-            else f"{value.value:.1f} [{value.low}, {value.high}]"
-        )
-        typer.echo(f"{label}: n={value.n} {shown}")
+        typer.echo(f"{label}: n={group.current.n} {_shown(group.current)}")
+
+
+def _shown(value: Value) -> str:
+    if value.value is None:
+        return "suppressed" if value.suppressed else "no data"
+    if value.low is None or value.high is None:
+        return f"{value.value:.1f}"
+    return f"{value.value:.1f} (95% CI {value.low:.1f} to {value.high:.1f})"
 
 
 @alert_app.command("check")
 def check_alert(
     name: str,
-    below: Annotated[
-        float | None, typer.Option(help="Whole 95% CI below this.")
-    ] = None,
-    above: Annotated[
-        float | None, typer.Option(help="Whole 95% CI above this.")
-    ] = None,
+    below: Annotated[float | None, typer.Option(help="Whole 95% CI below this.")] = None,
+    above: Annotated[float | None, typer.Option(help="Whole 95% CI above this.")] = None,
     drop: Annotated[bool, typer.Option(help="Fire on a significant drop.")] = False,
     rise: Annotated[bool, typer.Option(help="Fire on a significant rise.")] = False,
     by: Annotated[str, typer.Option(help="Check each group, e.g. channel.")] = "",
