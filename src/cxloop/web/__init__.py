@@ -9,6 +9,7 @@ from cxloop.web import (
     auth,
     customers,
     dashboard,
+    privacy,
     survey_admin,
     survey_brand,
     survey_pages,
@@ -31,6 +32,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(survey_brand.router)
     app.include_router(survey_admin.router)
     app.include_router(dashboard.router)
+    app.include_router(privacy.router)
     app.include_router(text_analytics.router)
 
 
