@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cxloop.api.problems import problem_responses
-
 from cxloop.api import (
     customers,
     health,
@@ -18,6 +16,7 @@ from cxloop.api import (
     surveys,
     understand,
 )
+from cxloop.api.problems import problem_responses
 
 ingest_router = APIRouter()
 ingest_router.include_router(health.router)
@@ -27,8 +26,8 @@ api_router = APIRouter(prefix="/api/v1", responses=problem_responses())
 api_router.include_router(customers.router)
 api_router.include_router(interactions.router)
 api_router.include_router(sources.router)
-api_router.include_router(understand.router)
 api_router.include_router(privacy.router)
+api_router.include_router(understand.router)
 api_router.include_router(surveys.router)
 api_router.include_router(metrics.router)
 api_router.include_router(journeys.router)
