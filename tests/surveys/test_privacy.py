@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.hooks import get_plugin_manager
 from cxloop.interactions import Interaction
+from cxloop.privacy import apply_retention, set_policy
 from cxloop.surveys import (
     FatigueRules,
     Invitation,
@@ -20,6 +23,7 @@ from cxloop.surveys import (
     save_answers,
     start_response,
 )
+from cxloop.types import utcnow
 from tests.customers.factories import make_customer
 from tests.interactions.factories import make_interaction
 from tests.surveys.factories import make_survey
@@ -91,3 +95,28 @@ def test_deleting_removes_survey_rows_before_the_interactions_they_point_at(
     assert (counts["survey_responses"], counts["survey_invitations"]) == (1, 1)
     for model in (Response, Invitation, OptOut, Interaction):
         assert session.scalar(select(model).where(model.customer_id == customer_id)) is None
+
+
+def test_retention_strips_old_comments_and_keeps_scores(session: Session) -> None:
+    _customer_id, response = answered(session)
+    response.started_at = utcnow() - timedelta(days=400)
+    session.flush()
+    set_policy(session, kind="responses", days=365, action="anonymize", actor="dpo")
+
+    [dry] = apply_retention(session, dry_run=True, actor="dpo")
+    [done] = apply_retention(session, dry_run=False, actor="dpo")
+
+    assert (dry.affected, done.affected) == (1, 1)
+    session.refresh(response)
+    assert response.answers == {"nps": 4}
+
+
+def test_retention_may_delete_old_responses(session: Session) -> None:
+    _customer_id, response = answered(session)
+    response.started_at = utcnow() - timedelta(days=400)
+    session.flush()
+    set_policy(session, kind="responses", days=365, action="delete", actor="dpo")
+
+    apply_retention(session, dry_run=False, actor="dpo")
+
+    assert session.scalars(select(Response).where(Response.id == response.id)).first() is None

@@ -1,10 +1,11 @@
-"""The surveys domain's hook implementations: merges, privacy export and erasure."""
+"""The surveys domain's hook implementations: merges, privacy export, erasure, retention."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.hooks import hookimpl
@@ -127,3 +128,31 @@ def cxloop_erase_customer_data(
         "survey_responses": len(responses),
         "survey_invitations": int(getattr(anonymized, "rowcount", 0) or 0),
     }
+
+
+@hookimpl
+def cxloop_retention_kinds() -> dict[str, str]:
+    return {
+        "responses": "survey responses; anonymize drops free-text answers and the widget's ids "
+        "(scores stay, so metrics keep counting them), delete removes the responses",
+    }
+
+
+@hookimpl
+def cxloop_apply_retention(
+    session: Session, kind: str, before: datetime, action: str, dry_run: bool
+) -> int | None:
+    if kind != "responses":
+        return None
+    old = select(Response).where(Response.started_at < before)
+    if dry_run:
+        return int(session.scalar(select(func.count()).select_from(old.subquery())) or 0)
+    responses = list(session.scalars(old))
+    for response in responses:
+        if action == "delete":
+            session.delete(response)
+        else:
+            response.answers = _without_text(session, response)
+            response.respondent = None
+    session.flush()
+    return len(responses)
