@@ -1,7 +1,7 @@
 """Every API route x every role gets exactly the answer the permission matrix allows.
 
-A route must declare what it needs (a permission, or for older routes a set of roles); a route
-added without one fails here, so nothing reaches production unguarded by accident.
+A route must declare the permissions it needs; a route added without one fails here, so
+nothing reaches production unguarded by accident.
 """
 
 from __future__ import annotations
@@ -23,15 +23,13 @@ CUSTOM_ROLES = {"auditor": [Permission.audit_read.value, Permission.customers_re
 ROLES = [*BUILTIN_ROLES, *CUSTOM_ROLES]
 
 
-def _requirements(route: Any) -> Iterator[tuple[str, frozenset[Any]]]:
+def _requirements(route: Any) -> Iterator[frozenset[Any]]:
     pending = list(route.dependant.dependencies)
     while pending:
         dependency = pending.pop()
         call = dependency.call
         if hasattr(call, "permissions"):
-            yield "permissions", call.permissions
-        if hasattr(call, "roles"):
-            yield "roles", call.roles
+            yield call.permissions
         pending.extend(dependency.dependencies)
 
 
@@ -59,12 +57,7 @@ def test_every_api_route_declares_what_it_needs() -> None:
 
 def _allowed(session: Session, route: Any, role: str) -> bool:
     granted = permissions_for(session, role)
-    for kind, needed in _requirements(route):
-        if kind == "permissions" and not needed <= granted:
-            return False
-        if kind == "roles" and role not in needed:
-            return False
-    return True
+    return all(needed <= granted for needed in _requirements(route))
 
 
 def _path(route: Any) -> str:

@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from cxloop.accounts import Permission, Role, User, permissions_for, user_for_token
+from cxloop.accounts import Permission, User, permissions_for, user_for_token
 from cxloop.errors import Forbidden, Unauthenticated
 from cxloop.settings import Settings
 from cxloop.store import uow
@@ -133,25 +133,11 @@ def require(*needed: Permission) -> Callable[[Principal], Principal]:
     return _check
 
 
-def require_role(*roles: Role) -> Callable[[Principal], Principal]:
-    allowed = frozenset(roles)
-
-    def _check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in allowed:
-            names = ", ".join(sorted(r.value for r in allowed))
-            raise Forbidden(f"this needs one of the roles {names}; you are {principal.role}")
-        return principal
-
-    _check.roles = allowed  # type: ignore[attr-defined]
-    return _check
-
-
-ANY_ROLE = (Role.admin, Role.analyst, Role.agent, Role.viewer)
-Reader = Annotated[Principal, Depends(require_role(*ANY_ROLE))]
-Writer = Annotated[Principal, Depends(require_role(Role.admin, Role.agent))]
-Admin = Annotated[Principal, Depends(require_role(Role.admin))]
 CustomersRead = Annotated[Principal, Depends(require(Permission.customers_read))]
 InteractionsWrite = Annotated[Principal, Depends(require(Permission.interactions_write))]
 SourcesManage = Annotated[Principal, Depends(require(Permission.sources_manage))]
 PrivacyManage = Annotated[Principal, Depends(require(Permission.privacy_manage))]
 AuditRead = Annotated[Principal, Depends(require(Permission.audit_read))]
+UnderstandingRead = Annotated[Principal, Depends(require(Permission.understanding_read))]
+UnderstandingManage = Annotated[Principal, Depends(require(Permission.understanding_manage))]
+MetricsRead = Annotated[Principal, Depends(require(Permission.metrics_read))]

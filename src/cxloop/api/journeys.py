@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cxloop.api.deps import Reader, SessionDep
+from cxloop.api.deps import MetricsRead, SessionDep
 from cxloop.errors import ValidationFailed
 from cxloop.insights import Funnel, journey_funnel
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/journeys", tags=["journeys"])
 @router.get("/funnel", response_model=Funnel)
 def read_funnel(
     session: SessionDep,
-    _principal: Reader,
+    _principal: MetricsRead,
     stages: Annotated[
         str | None,
         Query(max_length=500, description="Comma-separated stages in order (default: all)."),

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from cxloop.api.deps import Reader, SessionDep, SettingsDep
+from cxloop.api.deps import MetricsRead, SessionDep, SettingsDep
 from cxloop.insights import (
     MetricRead,
     MetricResult,
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/metrics", tags=["metrics"])
 
 
 @router.get("", response_model=list[MetricRead])
-def list_metrics(_principal: Reader) -> list[MetricRead]:
+def list_metrics(_principal: MetricsRead) -> list[MetricRead]:
     """Every metric's definition: formula, population, unit, owner, version, dimensions."""
     return [describe(m) for m in metrics()]
 
@@ -80,7 +80,7 @@ def read_metric(
     name: str,
     session: SessionDep,
     settings: SettingsDep,
-    _principal: Reader,
+    _principal: MetricsRead,
     by: By = None,
     filter: Filters = [],  # noqa: B006
     start: Start = None,
@@ -96,7 +96,7 @@ def export_metric(
     name: str,
     session: SessionDep,
     settings: SettingsDep,
-    _principal: Reader,
+    _principal: MetricsRead,
     format: Annotated[Literal["csv", "jsonl", "parquet", "xlsx"], Query()] = "csv",
     by: By = None,
     filter: Filters = [],  # noqa: B006

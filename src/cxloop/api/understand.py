@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from cxloop.accounts import Permission
-from cxloop.api.deps import Admin, Reader, SessionDep, SettingsDep
+from cxloop.api.deps import SessionDep, SettingsDep, UnderstandingManage, UnderstandingRead
 from cxloop.errors import NotFound, PayloadTooLarge
 from cxloop.interactions import Interaction
 from cxloop.understanding import (
@@ -45,7 +45,10 @@ AnalyserDep = Annotated[Analyser, Depends(get_analyser)]
 
 @router.post("/understand", response_model=UnderstandResponse)
 def understand(
-    body: UnderstandRequest, session: SessionDep, _principal: Reader, analyser: AnalyserDep
+    body: UnderstandRequest,
+    session: SessionDep,
+    _principal: UnderstandingRead,
+    analyser: AnalyserDep,
 ) -> UnderstandResponse:
     """Analyse up to 100 texts now: language, redacted personal data, sentiment, emotion,
     topics, intent and urgency. Nothing is stored."""
@@ -62,7 +65,9 @@ def understand(
 
 
 @router.get("/interactions/{interaction_id}/enrichment", response_model=EnrichmentRead)
-def read_enrichment(interaction_id: int, session: SessionDep, principal: Reader) -> EnrichmentRead:
+def read_enrichment(
+    interaction_id: int, session: SessionDep, principal: UnderstandingRead
+) -> EnrichmentRead:
     """What was understood of an interaction's text (404 while it is still queued)."""
     interaction = session.get(Interaction, interaction_id)
     if interaction is None:
@@ -77,14 +82,14 @@ def read_enrichment(interaction_id: int, session: SessionDep, principal: Reader)
 
 
 @router.get("/topics", response_model=list[TopicRead])
-def topics(session: SessionDep, _principal: Reader) -> list[TopicRead]:
+def topics(session: SessionDep, _principal: UnderstandingRead) -> list[TopicRead]:
     """The taxonomy, each topic with its full path (Billing > Unexpected charge)."""
     return list_topics(session)
 
 
 @router.post("/topics", response_model=TopicRead, status_code=201)
 def add_topic(
-    body: TopicCreate, session: SessionDep, _principal: Admin, response: Response
+    body: TopicCreate, session: SessionDep, _principal: UnderstandingManage, response: Response
 ) -> TopicRead:
     """Add a topic; a name, a description and a few example phrasings are enough to start."""
     topic = create_topic(session, data=body)
@@ -93,19 +98,19 @@ def add_topic(
 
 
 @router.get("/topics/{topic_id}", response_model=TopicRead)
-def one_topic(topic_id: int, session: SessionDep, _principal: Reader) -> TopicRead:
+def one_topic(topic_id: int, session: SessionDep, _principal: UnderstandingRead) -> TopicRead:
     return read_topic(session, topic_id)
 
 
 @router.patch("/topics/{topic_id}", response_model=TopicRead)
 def change_topic(
-    topic_id: int, body: TopicUpdate, session: SessionDep, _principal: Admin
+    topic_id: int, body: TopicUpdate, session: SessionDep, _principal: UnderstandingManage
 ) -> TopicRead:
     return update_topic(session, topic_id=topic_id, data=body)
 
 
 @router.delete("/topics/{topic_id}", status_code=204)
-def remove_topic(topic_id: int, session: SessionDep, _principal: Admin) -> Response:
+def remove_topic(topic_id: int, session: SessionDep, _principal: UnderstandingManage) -> Response:
     """Delete a topic and the topics under it."""
     delete_topic(session, topic_id=topic_id)
     return Response(status_code=204)

@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cxloop.accounts import Permission, User, permissions_for
+from cxloop.accounts import Permission, User
 from cxloop.api.deps import SessionDep
-from cxloop.errors import CxloopError, Forbidden, NotFound
+from cxloop.errors import CxloopError, NotFound
 from cxloop.interactions import Channel, JourneyStage
 from cxloop.surveys import (
     Definition,
@@ -41,6 +41,7 @@ from cxloop.surveys import (
 )
 from cxloop.surveys.invitations import CHANNELS as INVITE_CHANNELS
 from cxloop.web.nav import add_nav_item
+from cxloop.web.permissions import require_permission, user_can
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import CsrfChecked, PageUser
 from cxloop.web.survey_form import question_views
@@ -71,15 +72,6 @@ STARTER: dict[str, Any] = {
 }
 
 
-def _may(session: Session, user: User, permission: Permission) -> bool:
-    return permission in permissions_for(session, user.role)
-
-
-def _check(session: Session, user: User, permission: Permission) -> None:
-    if not _may(session, user, permission):
-        raise Forbidden(f"this needs the permission {permission.value}; ask an admin")
-
-
 def _pretty(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
 
@@ -99,7 +91,7 @@ def _definition_errors(text: str) -> tuple[Definition | None, list[str]]:
 
 @router.get("/surveys")
 def survey_list(request: Request, session: SessionDep, user: PageUser) -> Response:
-    _check(session, user, Permission.surveys_read)
+    require_permission(session, user, Permission.surveys_read)
     surveys = list(session.scalars(select(Survey).order_by(Survey.id.desc())))
     answered = dict(
         session.execute(
@@ -119,7 +111,7 @@ def survey_list(request: Request, session: SessionDep, user: PageUser) -> Respon
     return render(
         request,
         "surveys/list.html",
-        {"rows": rows, "can_design": _may(session, user, Permission.surveys_manage)},
+        {"rows": rows, "can_design": user_can(session, user, Permission.surveys_manage)},
         user=user,
         active="surveys",
     )
@@ -127,7 +119,7 @@ def survey_list(request: Request, session: SessionDep, user: PageUser) -> Respon
 
 @router.get("/surveys/new")
 def new_survey(request: Request, session: SessionDep, user: PageUser) -> Response:
-    _check(session, user, Permission.surveys_manage)
+    require_permission(session, user, Permission.surveys_manage)
     form = {"key": "", "name": "", "definition": _pretty(STARTER)}
     return render(
         request, "surveys/new.html", {"form": form, "errors": []}, user=user, active="surveys"
@@ -144,7 +136,7 @@ def create(
     name: Annotated[str, Form(max_length=200)] = "",
     definition: Annotated[str, Form(max_length=200_000)] = "",
 ) -> Response:
-    _check(session, user, Permission.surveys_manage)
+    require_permission(session, user, Permission.surveys_manage)
     parsed, errors = _definition_errors(definition)
     if parsed is not None:
         try:
@@ -175,7 +167,7 @@ def _detail(
     trigger_form: dict[str, str] | None = None,
     errors: list[str] | None = None,
 ) -> Response:
-    _check(session, user, Permission.surveys_read)
+    require_permission(session, user, Permission.surveys_read)
     recent = list(
         session.scalars(
             select(SurveyResponse)
@@ -191,7 +183,7 @@ def _detail(
         "by_stage": sorted(response_rates(session, survey, by="stage").items(), key=_by_name),
         "recent": recent,
         "triggers": triggers_of(session, survey),
-        "can_design": _may(session, user, Permission.surveys_manage),
+        "can_design": user_can(session, user, Permission.surveys_manage),
         "channels": list(session.scalars(select(Channel).order_by(Channel.name))),
         "stages": list(session.scalars(select(JourneyStage).order_by(JourneyStage.position))),
         "invite_channels": sorted(INVITE_CHANNELS),
@@ -221,7 +213,7 @@ def _by_name(item: tuple[str | None, object]) -> str:
 
 @router.get("/surveys/{survey_id}/edit")
 def edit_form(request: Request, survey_id: int, session: SessionDep, user: PageUser) -> Response:
-    _check(session, user, Permission.surveys_manage)
+    require_permission(session, user, Permission.surveys_manage)
     survey = get_survey(session, survey_id)
     return _editor(request, user, survey, survey.name, _pretty(survey.draft), [])
 
@@ -257,7 +249,7 @@ def save_draft(
     definition: Annotated[str, Form(max_length=200_000)],
 ) -> Response:
     """Save the draft; respondents keep answering the live version until it is published."""
-    _check(session, user, Permission.surveys_manage)
+    require_permission(session, user, Permission.surveys_manage)
     survey = get_survey(session, survey_id)
     parsed, errors = _definition_errors(definition)
     if parsed is None:
@@ -271,7 +263,7 @@ def preview(
     request: Request, survey_id: int, session: SessionDep, user: PageUser, lang: str | None = None
 ) -> Response:
     """The draft as respondents will see it, every page, with the conditions that show it."""
-    _check(session, user, Permission.surveys_read)
+    require_permission(session, user, Permission.surveys_read)
     survey = get_survey(session, survey_id)
     definition = Definition.model_validate(survey.draft)
     locale = lang if lang in definition.locales() else definition.default_locale
@@ -292,7 +284,7 @@ def preview(
         "locale": locale,
         "locales": definition.locales(),
         "pages": pages,
-        "can_design": _may(session, user, Permission.surveys_manage),
+        "can_design": user_can(session, user, Permission.surveys_manage),
     }
     return render(request, "surveys/preview.html", context, user=user, active="surveys")
 
@@ -326,7 +318,7 @@ async def add_trigger(
     request: Request, survey_id: int, session: SessionDep, user: PageUser, _csrf: CsrfChecked
 ) -> Response:
     """Add a trigger rule from the survey page's form."""
-    _check(session, user, Permission.surveys_manage)
+    require_permission(session, user, Permission.surveys_manage)
     survey = get_survey(session, survey_id)
     posted = await request.form()
     form = {k: str(posted.get(k) or "") for k in TRIGGER_FIELDS}
@@ -348,7 +340,7 @@ def pause_or_resume(
     user: PageUser,
     _csrf: CsrfChecked,
 ) -> Response:
-    _check(session, user, Permission.surveys_manage)
+    require_permission(session, user, Permission.surveys_manage)
     if state not in ("pause", "resume"):
         raise NotFound(f"there is no trigger action '{state}'")
     survey = get_survey(session, survey_id)
@@ -371,6 +363,6 @@ def survey_action(
     survey_id: int, action: str, session: SessionDep, user: PageUser, _csrf: CsrfChecked
 ) -> Response:
     """Publish the draft, close or reopen the survey."""
-    _check(session, user, Permission.surveys_manage)
+    require_permission(session, user, Permission.surveys_manage)
     _action(session, get_survey(session, survey_id), action)
     return RedirectResponse(f"/surveys/{survey_id}", status_code=303)
