@@ -8,8 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 
-from cxloop.accounts import Permission
+from cxloop.accounts import Permission, User
 from cxloop.api.deps import SessionDep, SettingsDep
 from cxloop.errors import CxloopError
 from cxloop.privacy import fulfil, list_requests, open_request, search_audit
@@ -32,6 +33,18 @@ def requests_page(
 ) -> Response:
     """Requests, newest first, with their due dates; a form to record a new one."""
     require_permission(session, user, Permission.privacy_manage)
+    return _requests_page(request, session, user, done=done)
+
+
+def _requests_page(
+    request: Request,
+    session: Session,
+    user: User,
+    *,
+    done: int | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
     return render(
         request,
         "privacy/requests.html",
@@ -39,11 +52,12 @@ def requests_page(
             "requests": list_requests(session),
             "now": utcnow(),
             "done": done,
-            "error": None,
+            "error": error,
             "can_audit": user_can(session, user, Permission.audit_read),
         },
         user=user,
         active="privacy",
+        status_code=status_code,
     )
 
 
@@ -69,20 +83,7 @@ def create_request(
         )
         fulfil(session, data_request, archive_dir=settings.data_dir / "privacy", actor=user.email)
     except CxloopError as exc:
-        return render(
-            request,
-            "privacy/requests.html",
-            {
-                "requests": list_requests(session),
-                "now": utcnow(),
-                "done": None,
-                "error": exc.detail,
-                "can_audit": user_can(session, user, Permission.audit_read),
-            },
-            user=user,
-            active="privacy",
-            status_code=exc.status,
-        )
+        return _requests_page(request, session, user, error=exc.detail, status_code=exc.status)
     return RedirectResponse(f"/privacy?done={data_request.id}", status_code=303)
 
 
