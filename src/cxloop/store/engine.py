@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     )
 
 
-@lru_cache(maxsize=8)
+MAX_CACHED_ENGINES = 8
+_engines: OrderedDict[str, Engine] = OrderedDict()
+_engines_lock = threading.Lock()
+
+
 def get_engine(url: str) -> Engine:
-    return make_engine(url)
+    """The process's engine for ``url``. Beyond a few URLs the least recently used engine is
+    disposed, not merely dropped: a dropped engine would leave its pooled connections to the
+    garbage collector, still open on the server."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is not None:
+            _engines.move_to_end(url)
+            return engine
+        engine = _engines[url] = make_engine(url)
+        if len(_engines) > MAX_CACHED_ENGINES:
+            _url, oldest = _engines.popitem(last=False)
+            oldest.dispose()
+        return engine
