@@ -1,0 +1,1 @@
+"""Proactive: risk of churn per customer with its reasons, and next-best-action playbooks."""
