@@ -27,6 +27,14 @@ class Permission(enum.StrEnum):
     understanding_manage = "understanding.manage"
     """Edit the taxonomy, train and deploy models."""
     metrics_read = "metrics.read"
+    cases_read = "cases.read"
+    """See cases and queues (of one's own departments, unless cases.all_departments)."""
+    cases_work = "cases.work"
+    """Take, answer, note, tag, solve, merge and transfer cases; be assigned cases."""
+    cases_manage = "cases.manage"
+    """Set up opening and routing rules, SLA policies, calendars, templates and problems."""
+    cases_all_departments = "cases.all_departments"
+    """See and work cases of every department, not only one's own."""
     privacy_manage = "privacy.manage"
     """Handle data subject requests and retention policies."""
     audit_read = "audit.read"
@@ -41,13 +49,25 @@ _READ = frozenset(
         Permission.surveys_read,
         Permission.understanding_read,
         Permission.metrics_read,
+        Permission.cases_read,
     }
 )
 
 BUILTIN_ROLES: dict[str, frozenset[Permission]] = {
     "admin": ALL,
-    "analyst": _READ | {Permission.surveys_manage, Permission.understanding_manage},
-    "agent": _READ | {Permission.pii_read, Permission.raw_text_read, Permission.interactions_write},
+    "analyst": _READ
+    | {
+        Permission.surveys_manage,
+        Permission.understanding_manage,
+        Permission.cases_all_departments,
+    },
+    "agent": _READ
+    | {
+        Permission.pii_read,
+        Permission.raw_text_read,
+        Permission.interactions_write,
+        Permission.cases_work,
+    },
     "viewer": _READ,
 }
 

@@ -1,2 +1,103 @@
 """Cases: what needs action, routed to a department and person, under an SLA on business
 hours, answered on the customer's channel, and followed up."""
+
+from cxloop.cases.assignment import STRATEGIES, choose_agent
+from cxloop.cases.calendar import Calendar
+from cxloop.cases.conditions import Condition, facts, holds
+from cxloop.cases.directory import Agent, Directory
+from cxloop.cases.events import CaseChanged, MessagesQueued
+from cxloop.cases.lifecycle import (
+    SYSTEM,
+    TRANSITIONS,
+    CaseDraft,
+    add_note,
+    assign,
+    first_response,
+    get_case,
+    link,
+    merge,
+    open_cases,
+    record,
+    set_priority,
+    set_status,
+    set_tags,
+    transfer,
+)
+from cxloop.cases.models import (
+    ACTIVE_STATUSES,
+    TRIAGE,
+    AgentProfile,
+    BusinessCalendar,
+    Case,
+    CaseEvent,
+    CaseLink,
+    CaseMessage,
+    CaseRule,
+    CaseStatus,
+    DepartmentSetup,
+    Priority,
+    Problem,
+    ProblemStatus,
+    ReplyTemplate,
+    RoutingRule,
+    SlaPolicy,
+)
+from cxloop.cases.opening import Opened, evaluate, reply_channel
+from cxloop.cases.replies import REPLY_TYPE, reply
+from cxloop.cases.routing import Route, Router, route_many
+from cxloop.cases.timers import Alert, check_deadlines
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "REPLY_TYPE",
+    "STRATEGIES",
+    "SYSTEM",
+    "TRANSITIONS",
+    "TRIAGE",
+    "Agent",
+    "AgentProfile",
+    "Alert",
+    "BusinessCalendar",
+    "Calendar",
+    "Case",
+    "CaseChanged",
+    "CaseDraft",
+    "CaseEvent",
+    "CaseLink",
+    "CaseMessage",
+    "CaseRule",
+    "CaseStatus",
+    "Condition",
+    "DepartmentSetup",
+    "Directory",
+    "MessagesQueued",
+    "Opened",
+    "Priority",
+    "Problem",
+    "ProblemStatus",
+    "ReplyTemplate",
+    "Route",
+    "Router",
+    "RoutingRule",
+    "SlaPolicy",
+    "add_note",
+    "assign",
+    "check_deadlines",
+    "choose_agent",
+    "evaluate",
+    "facts",
+    "first_response",
+    "get_case",
+    "holds",
+    "link",
+    "merge",
+    "open_cases",
+    "record",
+    "reply",
+    "reply_channel",
+    "route_many",
+    "set_priority",
+    "set_status",
+    "set_tags",
+    "transfer",
+]
