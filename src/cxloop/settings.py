@@ -94,6 +94,34 @@ class Settings(BaseSettings):
         default=30, ge=1, description="Days a survey invitation or started response stays valid."
     )
 
+    support_address: str = Field(
+        default="support@localhost",
+        description="Address answers to cases come from; customers' replies to "
+        "support+<case token>@ that domain thread onto the case.",
+    )
+    case_webhook_url: str | None = Field(
+        default=None,
+        description="Where answers on chat, SMS and social cases are posted (Standard Webhooks), "
+        "for the company's own connector to deliver.",
+    )
+    case_webhook_secret: str | None = Field(
+        default=None, description="Signing secret of that webhook (whsec_ + base64)."
+    )
+    notify_webhook_url: str | None = Field(
+        default=None,
+        description="Slack- or Teams-compatible incoming webhook told of assignments, SLA "
+        "warnings and escalations (a department's own URL takes precedence).",
+    )
+    inbound_smtp_port: int = Field(
+        default=2525, description="Port of 'cxloop inbound-smtp', which receives replies by email."
+    )
+    routing_threshold: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Confidence the learned router needs to place a case; below it, triage.",
+    )
+
     metrics_min_n: int = Field(
         default=10,
         ge=1,
