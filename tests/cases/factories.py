@@ -130,14 +130,19 @@ def make_interaction(
     session.add(interaction)
     session.flush()
     if enrichment is not None:
-        session.add(
-            Enrichment(
-                interaction_id=interaction.id,
-                status="ok",
-                redacted=enrichment.pop("redacted", text or ""),
-                versions_key="test",
-                **enrichment,
-            )
-        )
-        session.flush()
+        make_enrichment(session, interaction, **enrichment)
     return interaction
+
+
+def make_enrichment(session: Session, interaction: Interaction, **fields: Any) -> Enrichment:
+    """What understanding stores for an interaction (fields as on Enrichment)."""
+    enrichment = Enrichment(
+        interaction_id=interaction.id,
+        status="ok",
+        redacted=fields.pop("redacted", interaction.text or ""),
+        versions_key="test",
+        **fields,
+    )
+    session.add(enrichment)
+    session.flush()
+    return enrichment

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.cases import Case, CaseEvent, CaseLink, evaluate
-from tests.cases.factories import directory, make_case_rule, make_interaction
+from tests.cases.factories import directory, make_case_rule, make_enrichment, make_interaction
 from tests.customers.factories import make_customer
 
 DETRACTOR = [{"field": "score.nps", "op": "le", "value": 6}]
@@ -26,7 +26,9 @@ def detractor_response(session: Session, score: int, **fields):
 
 def test_a_detractor_score_opens_a_case_answered_by_email(session: Session) -> None:
     make_case_rule(session, DETRACTOR, name="Detractor", priority="high", tags=["nps"])
-    response = detractor_response(session, 3, text="Nobody called me back.")
+    response = detractor_response(
+        session, 3, text="Nobody called me back.", enrichment={"sentiment": "negative"}
+    )
 
     opened = evaluate(session, directory(session), [response.id])
 
@@ -91,6 +93,16 @@ def test_evaluating_the_same_interactions_again_opens_nothing_twice(session: Ses
 
     assert again.cases == [] and again.joined == 0
     assert session.scalar(select(Case.id).where(Case.customer_id == response.customer_id))
+
+
+def test_a_text_is_judged_once_understood_not_before(session: Session) -> None:
+    make_case_rule(session, DETRACTOR)
+    response = detractor_response(session, 2, text="Late again")  # not enriched yet
+    desk = directory(session)
+    assert evaluate(session, desk, [response.id]).cases == []
+
+    make_enrichment(session, response, sentiment="negative")
+    assert len(evaluate(session, desk, [response.id]).cases) == 1
 
 
 def test_outbound_interactions_and_inactive_rules_open_nothing(session: Session) -> None:

@@ -45,5 +45,5 @@ def test_the_worker_runs_it_every_night_at_three(tmp_path: Path, connection: Con
     due_at_three = queue.huey.read_periodic(datetime(2026, 5, 4, 3, 0, tzinfo=UTC))
     due_at_noon = queue.huey.read_periodic(datetime(2026, 5, 4, 12, 0, tzinfo=UTC))
 
-    assert [t.name for t in due_at_three] == ["privacy.retention.daily"]
-    assert due_at_noon == []
+    assert "privacy.retention.daily" in [t.name for t in due_at_three]
+    assert "privacy.retention.daily" not in [t.name for t in due_at_noon]

@@ -1,6 +1,7 @@
 """Opening rules at work: which new interactions need a case.
 
-Evaluated once an interaction is understood (or at once, when it has no text). The first
+Evaluated once an interaction is understood (or at once, when it has no text: one with text
+but no enrichment yet is left for when its enrichment lands). The first
 active rule that holds opens a case; an interaction of a customer who already has an active
 case joins that case instead (three emails about one bill are one case, not three), and an
 interaction already on a case is never evaluated again, so a retried job opens nothing twice.
@@ -110,6 +111,8 @@ def evaluate(
     drafts: dict[int, CaseDraft] = {}
     for interaction in interactions:
         enrichment = enrichments.get(interaction.id)
+        if interaction.text and enrichment is None:
+            continue  # judged once understood: rules read its sentiment, topics, urgency
         found = facts(interaction, enrichment, customers.get(interaction.customer_id))
         rule = next((r for r in rules if holds(r.conditions, found)), None)
         if rule is None:

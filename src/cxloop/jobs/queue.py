@@ -48,7 +48,9 @@ class Queue:
         self._tasks: dict[str, TaskWrapper] = {job.name: self._task(job) for job in JOBS.values()}
         for job in JOBS.values():
             if job.daily_at_hour is not None:
-                self._schedule(job, job.daily_at_hour)
+                self._schedule(job, crontab(minute="0", hour=str(job.daily_at_hour)), "daily")
+            if job.every_minutes is not None:
+                self._schedule(job, crontab(minute=f"*/{job.every_minutes}"), "periodic")
 
     def _task(self, job: Job[Any]) -> TaskWrapper:
         def run(raw: dict[str, Any]) -> None:
@@ -58,13 +60,14 @@ class Queue:
             run
         )
 
-    def _schedule(self, job: Job[Any], hour: int) -> None:
-        """The worker runs ``job`` daily; a missed day is simply the next day's run."""
+    def _schedule(self, job: Job[Any], when: Any, suffix: str) -> None:
+        """The worker runs ``job`` on its own schedule; a missed run is simply the next one
+        (scheduled jobs read the state they act on, so nothing is lost in between)."""
 
         def run() -> None:
             self.run(job.name, {})
 
-        self.huey.periodic_task(crontab(minute="0", hour=str(hour)), name=f"{job.name}.daily")(run)
+        self.huey.periodic_task(when, name=f"{job.name}.{suffix}")(run)
 
     def enqueue(self, name: str, payload: BaseModel | dict[str, Any]) -> None:
         job = _job(name)

@@ -35,6 +35,8 @@ class Job(Generic[P]):
     retry_delay_s: int = 10
     daily_at_hour: int | None = None
     """Run by itself once a day at this UTC hour (its payload must need no fields)."""
+    every_minutes: int | None = None
+    """Run by itself every N minutes (its payload must need no fields)."""
 
 
 JOBS: dict[str, Job[Any]] = {}

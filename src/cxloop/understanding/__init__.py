@@ -11,6 +11,7 @@ from cxloop.understanding.enrichment import (
     ids_for_message_ids,
     stale_interactions,
 )
+from cxloop.understanding.events import InteractionsEnriched
 from cxloop.understanding.models import Enrichment, Topic
 from cxloop.understanding.schemas import (
     AnalysisRead,
@@ -35,6 +36,7 @@ __all__ = [
     "AnalysisRead",
     "Enrichment",
     "EnrichmentRead",
+    "InteractionsEnriched",
     "TextAnalytics",
     "Topic",
     "TopicCreate",

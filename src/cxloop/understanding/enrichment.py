@@ -16,8 +16,10 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from cxloop.interactions import Interaction
+from cxloop.store.uow import publish
 from cxloop.types import utcnow
 from cxloop.understanding.analyser import Analyser, Analysis
+from cxloop.understanding.events import InteractionsEnriched
 from cxloop.understanding.models import Enrichment
 from cxloop.understanding.taxonomy import Taxonomy, fingerprint
 from cxloop.understanding.topics import topic_defs
@@ -89,11 +91,13 @@ def enrich_interactions(
     versions = analyser.versions
     key = versions_key(versions)
     counts: dict[str, int] = {}
+    first_time: list[int] = []
     for interaction, outcome in zip(interactions, outcomes, strict=True):
         row = existing.get(interaction.id)
         if row is None:
             row = Enrichment(interaction_id=interaction.id, attempts=0)
             session.add(row)
+            first_time.append(interaction.id)
         _apply(row, outcome)
         row.attempts = (row.attempts or 0) + 1
         row.model_versions = versions
@@ -101,6 +105,8 @@ def enrich_interactions(
         row.enriched_at = utcnow()
         counts[row.status] = counts.get(row.status, 0) + 1
     session.flush()
+    if first_time:
+        publish(session, InteractionsEnriched(interaction_ids=tuple(first_time)))
     return counts
 
 

@@ -1,0 +1,79 @@
+"""Case jobs: open cases from new interactions once they are understood, and run the SLA
+timers every minute.
+
+Interactions with text are evaluated when their enrichment lands (rules read sentiment,
+topics, urgency); interactions without text (a bare survey score, a "Delivery Failed" event)
+when they are recorded, but only while some opening rule is active, so ingest pays nothing
+for cases in a company that does not use them.
+"""
+
+from __future__ import annotations
+
+import time
+
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import Connection, Engine, exists, select
+
+from cxloop.cases import CaseRule, Directory, check_deadlines, evaluate
+from cxloop.jobs.registry import Job, JobContext, register
+from cxloop.store.uow import unit_of_work
+from cxloop.types import utcnow
+from cxloop.understanding import ids_for_message_ids
+
+MAX_BATCH = 1000
+RULES_RECHECK_S = 10.0
+
+
+class OpenPayload(BaseModel):
+    """Interactions to hold against the opening rules, by id or by message id."""
+
+    interaction_ids: list[int] = Field(default_factory=list, max_length=MAX_BATCH)
+    message_ids: list[str] = Field(default_factory=list, max_length=MAX_BATCH)
+
+    @model_validator(mode="after")
+    def _names_some(self) -> OpenPayload:
+        if not self.interaction_ids and not self.message_ids:
+            raise ValueError("name interaction_ids or message_ids")
+        return self
+
+
+def open_from_interactions(context: JobContext, payload: OpenPayload) -> None:
+    ids = list(payload.interaction_ids)
+    if payload.message_ids:
+        ids.extend(ids_for_message_ids(context.session, payload.message_ids))
+    settings = context.settings
+    evaluate(
+        context.session,
+        Directory(context.session, settings.default_timezone),
+        ids,
+        threshold=settings.routing_threshold,
+    )
+
+
+class TickPayload(BaseModel):
+    """Nothing to say: the deadlines in the database say it all."""
+
+
+def sla_tick(context: JobContext, _payload: TickPayload) -> None:
+    check_deadlines(Directory(context.session, context.settings.default_timezone), utcnow())
+
+
+OPEN_CASES = register(Job("cases.open", OpenPayload, open_from_interactions, retry_delay_s=30))
+SLA_TIMERS = register(Job("cases.sla", TickPayload, sla_tick, every_minutes=1))
+
+
+class RuleWatch:
+    """Whether any opening rule is active, asked of the database at most every few seconds."""
+
+    def __init__(self, ttl_s: float = RULES_RECHECK_S) -> None:
+        self._ttl = ttl_s
+        self._checked = -ttl_s
+        self._active = False
+
+    def active(self, bind: Engine | Connection) -> bool:
+        now = time.monotonic()
+        if now - self._checked >= self._ttl:
+            with unit_of_work(bind, write=False) as session:
+                self._active = bool(session.scalar(select(exists().where(CaseRule.active))))
+            self._checked = now
+        return self._active
