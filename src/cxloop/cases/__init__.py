@@ -5,7 +5,7 @@ from cxloop.cases.assignment import STRATEGIES, choose_agent
 from cxloop.cases.calendar import Calendar
 from cxloop.cases.conditions import Condition, facts, holds
 from cxloop.cases.directory import Agent, Directory
-from cxloop.cases.events import CaseChanged, MessagesQueued
+from cxloop.cases.events import CaseChanged, CaseSetupChanged, MessagesQueued
 from cxloop.cases.lifecycle import (
     SYSTEM,
     TRANSITIONS,
@@ -66,6 +66,7 @@ __all__ = [
     "CaseLink",
     "CaseMessage",
     "CaseRule",
+    "CaseSetupChanged",
     "CaseStatus",
     "Condition",
     "DepartmentSetup",

@@ -26,3 +26,8 @@ class MessagesQueued(Event):
     """Answers to customers were committed and wait for delivery."""
 
     message_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseSetupChanged(Event):
+    """Rules, policies, calendars or team set-up changed: drop cached copies."""

@@ -11,6 +11,7 @@ import logging
 from pydantic import BaseModel
 
 from cxloop import bus
+from cxloop.cases import CaseSetupChanged
 from cxloop.interactions import InteractionsRecorded
 from cxloop.jobs.cases import MAX_BATCH as MAX_CASE_BATCH
 from cxloop.jobs.cases import OPEN_CASES, SLA_TIMERS, OpenPayload, RuleWatch
@@ -30,6 +31,7 @@ def install(queue: Queue) -> Queue:
     _installed[:] = [queue]
     bus.subscribe(InteractionsRecorded, _on_interactions_recorded)
     bus.subscribe(InteractionsEnriched, _on_interactions_enriched)
+    bus.subscribe(CaseSetupChanged, _case_rules.forget)
     return queue
 
 

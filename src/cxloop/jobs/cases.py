@@ -70,6 +70,10 @@ class RuleWatch:
         self._checked = -ttl_s
         self._active = False
 
+    def forget(self, _event: object = None) -> None:
+        """Ask again next time (the set-up just changed in this process)."""
+        self._checked = -self._ttl
+
     def active(self, bind: Engine | Connection) -> bool:
         now = time.monotonic()
         if now - self._checked >= self._ttl:
