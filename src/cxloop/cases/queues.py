@@ -1,0 +1,449 @@
+"""What an agent sees of the cases: the department scope, the queues and the counts beside them.
+
+The scope rule lives here and nowhere else, so the web pages and the REST API cannot drift
+apart: ``cases.all_departments`` sees everything; anyone else sees their departments' cases,
+and triage (cases with no department) only with ``cases.manage`` too.
+
+Queues read the index ``ix_cases_queue`` (department, status, deadline, id): a queue over
+several departments and statuses is the merge of one short, already ordered index range per
+(department, status) pair, so a page costs the same with a hundred open cases or a hundred
+thousand. A filter on one person reads their cases through the assignee index instead.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
+
+from cxloop.accounts import Department, Permission, User
+from cxloop.cases.calendar import Calendar
+from cxloop.cases.lifecycle import get_case
+from cxloop.cases.models import ACTIVE_STATUSES, Case, CaseStatus, Priority
+from cxloop.customers import Customer
+from cxloop.errors import NotFound, ValidationFailed
+from cxloop.store.crud import Page, decode_cursor, encode_cursor
+
+MAX_PAGE = 200
+ACTIVE = tuple(sorted(ACTIVE_STATUSES))
+
+
+# --- who may see what -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The cases one person may see, and who they are (for "my cases")."""
+
+    user_id: int
+    department_ids: frozenset[int]
+    all_departments: bool
+    triage: bool
+    """May see cases without a department (the triage queue)."""
+
+
+def scope_of(user: User, permissions: Collection[Permission]) -> Scope:
+    everything = Permission.cases_all_departments in permissions
+    return Scope(
+        user_id=user.id,
+        department_ids=frozenset(d.id for d in user.departments),
+        all_departments=everything,
+        triage=everything or Permission.cases_manage in permissions,
+    )
+
+
+def visible(scope: Scope) -> ColumnElement[bool]:
+    """The SQL condition of the cases ``scope`` may see."""
+    if scope.all_departments:
+        return true()
+    allowed: list[ColumnElement[bool]] = []
+    if scope.department_ids:
+        allowed.append(Case.department_id.in_(sorted(scope.department_ids)))
+    if scope.triage:
+        allowed.append(Case.department_id.is_(None))
+    return or_(*allowed) if allowed else false()
+
+
+def sees(scope: Scope, case: Case) -> bool:
+    """The same rule as :func:`visible`, for one case already loaded."""
+    if scope.all_departments:
+        return True
+    if case.department_id is None:
+        return scope.triage
+    return case.department_id in scope.department_ids
+
+
+def visible_case(session: Session, scope: Scope, case_id: int, *, for_update: bool = False) -> Case:
+    """The case, or NotFound when it is out of scope: another department's case is not
+    admitted to exist."""
+    case = get_case(session, case_id, for_update=for_update)
+    if not sees(scope, case):
+        raise NotFound(f"case {case_id} does not exist")
+    return case
+
+
+def breached_now(now: datetime) -> ColumnElement[bool]:
+    """Running late now: the first answer is owed past its due time, or the resolution
+    deadline passed (for a paused case, before the pause). Both read indexed deadlines."""
+    return or_(
+        and_(Case.first_responded_at.is_(None), Case.first_response_due < now),
+        and_(
+            Case.resolution_due < now,
+            or_(Case.paused_at.is_(None), Case.resolution_due < Case.paused_at),
+        ),
+    )
+
+
+# --- queues -----------------------------------------------------------------------------
+
+Assignee = int | Literal["me", "unassigned"] | None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    statuses: frozenset[str] = ACTIVE_STATUSES
+    department_id: int | None = None
+    triage: bool = False
+    """Only cases without a department."""
+    own_departments: bool = False
+    """Only the person's own departments' cases (all departments when they belong to none)."""
+    queue: str | None = None
+    assignee: Assignee = None
+    priority: str | None = None
+    tag: str | None = None
+    breached: bool = False
+
+    def __post_init__(self) -> None:
+        unknown = set(self.statuses) - set(CaseStatus)
+        if unknown or not self.statuses:
+            raise ValidationFailed(f"status must be among {', '.join(CaseStatus)}", field="status")
+        if self.priority is not None and self.priority not in Priority.__members__:
+            raise ValidationFailed(
+                f"priority must be one of {', '.join(Priority)}", field="priority"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    case: Case
+    customer: Customer
+    assignee: User | None
+
+
+VIEWS: dict[str, tuple[str, QueueFilter]] = {
+    "mine": ("My open cases", QueueFilter(assignee="me")),
+    "unassigned": (
+        "Unassigned in my departments",
+        QueueFilter(assignee="unassigned", own_departments=True),
+    ),
+    "triage": ("Triage", QueueFilter(triage=True)),
+    "breached": ("Breached", QueueFilter(breached=True)),
+    "waiting": ("Waiting on customer", QueueFilter(statuses=frozenset({CaseStatus.waiting}))),
+    "open": ("All open cases", QueueFilter()),
+}
+
+
+def view_filter(view: str) -> QueueFilter:
+    """A named view as a filter: one of :data:`VIEWS`, or ``department-<id>``."""
+    if view.startswith("department-") and view.removeprefix("department-").isdigit():
+        return QueueFilter(department_id=int(view.removeprefix("department-")))
+    if view not in VIEWS:
+        raise NotFound(f"there is no view '{view}'")
+    return VIEWS[view][1]
+
+
+def queue_page(
+    session: Session,
+    scope: Scope,
+    filters: QueueFilter,
+    *,
+    now: datetime,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[QueueItem]:
+    """One page of the queue, soonest deadline first; cases without a deadline come last,
+    oldest first. The cursor is opaque: pass back ``next_cursor``."""
+    limit = max(1, min(limit, MAX_PAGE))
+    parts = _parts(session, scope, filters)
+    conditions = _conditions(scope, filters, now, dialect=session.get_bind().dialect.name)
+    phase, after = _read_cursor(cursor)
+    ids: list[int] = []
+    next_cursor: str | None = None
+    if phase == "d":
+        found = _ordered_ids(session, parts, conditions, after, limit + 1, deadline=True)
+        ids = [i for i, _ in found[:limit]]
+        if len(found) > limit:
+            last_id, last_due = found[limit - 1]
+            assert last_due is not None  # this phase reads only cases with a deadline
+            next_cursor = "d" + encode_cursor([last_due.isoformat(), last_id])
+        else:
+            after = None
+    if next_cursor is None and len(ids) < limit:
+        room = limit - len(ids)
+        found = _ordered_ids(session, parts, conditions, after, room + 1, deadline=False)
+        ids += [i for i, _ in found[:room]]
+        if len(found) > room:
+            next_cursor = "n" + encode_cursor([found[room - 1][0]])
+    return Page(items=_load(session, ids), next_cursor=next_cursor)
+
+
+def _read_cursor(cursor: str | None) -> tuple[str, list[Any] | None]:
+    if not cursor:
+        return "d", None
+    phase, rest = cursor[:1], cursor[1:]
+    if phase == "d":
+        due, case_id = decode_cursor(rest, 2)
+        try:
+            return "d", [datetime.fromisoformat(str(due)), int(case_id)]
+        except (TypeError, ValueError):
+            raise ValidationFailed("cursor is not one this API gave out", field="cursor") from None
+    if phase == "n":
+        (case_id,) = decode_cursor(rest, 1)
+        if not isinstance(case_id, int):
+            raise ValidationFailed("cursor is not one this API gave out", field="cursor")
+        return "n", [case_id]
+    raise ValidationFailed("cursor is not one this API gave out", field="cursor")
+
+
+def _departments(session: Session, scope: Scope, filters: QueueFilter) -> list[int | None]:
+    if filters.triage:
+        return [None] if scope.triage else []
+    if filters.department_id is not None:
+        wanted: int | None = filters.department_id
+        allowed = scope.all_departments or wanted in scope.department_ids
+        return [wanted] if allowed else []
+    own: list[int | None] = [*sorted(scope.department_ids)]
+    if filters.own_departments and own:
+        return own
+    if scope.all_departments:
+        every: list[int | None] = list(
+            session.scalars(select(Department.id).order_by(Department.id))
+        )
+        return every if filters.own_departments else [*every, None]
+    triage: list[int | None] = [None] if scope.triage and not filters.own_departments else []
+    return [*own, *triage]
+
+
+def _parts(session: Session, scope: Scope, filters: QueueFilter) -> list[ColumnElement[bool]]:
+    """The index ranges to merge: one per (department, status); a filter on one person reads
+    their few cases through the assignee index instead, as a single part."""
+    departments = _departments(session, scope, filters)
+    if not departments:
+        return []
+    statuses = sorted(filters.statuses)
+    if filters.assignee is not None and filters.assignee != "unassigned":
+        named = [d for d in departments if d is not None]
+        on_department = [Case.department_id.in_(named)] if named else []
+        if None in departments:
+            on_department.append(Case.department_id.is_(None))
+        return [and_(or_(*on_department), Case.status.in_(statuses))]
+    return [
+        and_(
+            Case.department_id.is_(None)
+            if department is None
+            else Case.department_id == department,
+            Case.status == status,
+        )
+        for department in departments
+        for status in statuses
+    ]
+
+
+def _conditions(
+    scope: Scope, filters: QueueFilter, now: datetime, *, dialect: str
+) -> list[ColumnElement[bool]]:
+    """Everything but the department and status, which the index ranges carry."""
+    found: list[ColumnElement[bool]] = []
+    if filters.queue is not None:
+        found.append(Case.queue == filters.queue)
+    if filters.assignee == "me":
+        found.append(Case.assignee_id == scope.user_id)
+    elif filters.assignee == "unassigned":
+        found.append(Case.assignee_id.is_(None))
+    elif filters.assignee is not None:
+        found.append(Case.assignee_id == filters.assignee)
+    if filters.priority is not None:
+        found.append(Case.priority == filters.priority)
+    if filters.tag:
+        found.append(_has_tag(filters.tag, dialect))
+    if filters.breached:
+        found.append(breached_now(now))
+    return found
+
+
+def _has_tag(tag: str, dialect: str) -> ColumnElement[bool]:
+    """Tags are a JSON list: JSONB containment on PostgreSQL, json_each on SQLite."""
+    if dialect == "postgresql":
+        return type_coerce(Case.tags, JSONB).contains([tag])
+    value = func.json_each(Case.tags).table_valued("value")
+    return exists(select(literal_column("1")).select_from(value).where(value.c.value == tag))
+
+
+def _ordered_ids(
+    session: Session,
+    parts: Sequence[ColumnElement[bool]],
+    conditions: Sequence[ColumnElement[bool]],
+    after: list[Any] | None,
+    limit: int,
+    *,
+    deadline: bool,
+) -> list[tuple[int, datetime | None]]:
+    """Ids (and deadlines) of the first ``limit`` cases in queue order after ``after``."""
+    if not parts:
+        return []
+    keys = (Case.resolution_due, Case.id) if deadline else (Case.id,)
+    base = [*conditions]
+    if deadline:
+        base.append(Case.resolution_due.is_not(None))
+        if after is not None:
+            due, case_id = after
+            base.append(
+                or_(Case.resolution_due > due, and_(Case.resolution_due == due, Case.id > case_id))
+            )
+    else:
+        base.append(Case.resolution_due.is_(None))
+        if after is not None:
+            base.append(Case.id > after[0])
+    reads: list[Select[Any]] = []
+    for part in parts:
+        ordered = (
+            select(Case.id, Case.resolution_due)
+            .where(part, *base)
+            .order_by(*keys)
+            .limit(limit)
+            .subquery()
+        )
+        reads.append(select(ordered.c.id, ordered.c.resolution_due))
+    merged = union_all(*reads).subquery() if len(reads) > 1 else reads[0].subquery()
+    order = (merged.c.resolution_due, merged.c.id) if deadline else (merged.c.id,)
+    rows = session.execute(
+        select(merged.c.id, merged.c.resolution_due).order_by(*order).limit(limit)
+    )
+    return [(int(r.id), r.resolution_due) for r in rows]
+
+
+def _load(session: Session, ids: Sequence[int]) -> list[QueueItem]:
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Case, Customer, User)
+        .join(Customer, Customer.id == Case.customer_id)
+        .outerjoin(User, User.id == Case.assignee_id)
+        .where(Case.id.in_(ids))
+    ).all()
+    by_id = {row[0].id: QueueItem(case=row[0], customer=row[1], assignee=row[2]) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+# --- counts -----------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    """Active cases per view, as the side list shows them."""
+
+    mine: int = 0
+    unassigned: int = 0
+    triage: int = 0
+    breached: int = 0
+    waiting: int = 0
+    open: int = 0
+    departments: dict[int, int] = field(default_factory=dict)
+
+    def of(self, view: str) -> int:
+        if view.startswith("department-"):
+            return self.departments.get(int(view.removeprefix("department-")), 0)
+        value: int = getattr(self, view)
+        return value
+
+
+def queue_counts(session: Session, scope: Scope, *, now: datetime) -> Counts:
+    """Every view's count from four grouped queries over the active cases in scope, each
+    answered from an index: by department and status, mine, unassigned, breached."""
+    active = and_(visible(scope), Case.status.in_(ACTIVE))
+    result = Counts()
+    per_department: Counter[int] = Counter()
+    for department_id, status, total in session.execute(
+        select(Case.department_id, Case.status, func.count())
+        .where(active)
+        .group_by(Case.department_id, Case.status)
+    ):
+        result.open += total
+        if status == CaseStatus.waiting:
+            result.waiting += total
+        if department_id is None:
+            result.triage += total
+        else:
+            per_department[department_id] += total
+    result.departments = dict(per_department)
+    result.mine = (
+        session.scalar(select(func.count()).where(active, Case.assignee_id == scope.user_id)) or 0
+    )
+    own = scope.department_ids
+    result.unassigned = sum(
+        total
+        for department_id, total in session.execute(
+            select(Case.department_id, func.count())
+            .where(active, Case.assignee_id.is_(None), Case.department_id.is_not(None))
+            .group_by(Case.department_id)
+        )
+        if not own or department_id in own
+    )
+    result.breached = session.scalar(select(func.count()).where(active, breached_now(now))) or 0
+    return result
+
+
+# --- deadlines as people read them ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """The clock that matters now: first response until answered, then resolution."""
+
+    clock: Literal["first_response", "resolution"]
+    due: datetime
+    breached: bool
+    paused: bool
+    business_minutes_left: float
+    """Business minutes until ``due`` on the department's calendar (negative once past)."""
+
+
+def next_deadline(case: Case, calendar: Calendar, now: datetime) -> Deadline | None:
+    """What the queue's deadline column says of a case; None for a case with no SLA, or done."""
+    if CaseStatus(case.status) not in ACTIVE_STATUSES:
+        return None
+    if case.first_responded_at is None and case.first_response_due is not None:
+        clock: Literal["first_response", "resolution"] = "first_response"
+        due, paused = case.first_response_due, False
+    elif case.resolution_due is not None:
+        clock, due, paused = "resolution", case.resolution_due, case.paused_at is not None
+    else:
+        return None
+    moment = case.paused_at if paused and case.paused_at is not None else now
+    left = calendar.minutes_between(moment, due)
+    return Deadline(
+        clock=clock,
+        due=due,
+        breached=due < moment,
+        paused=paused,
+        business_minutes_left=left,
+    )
