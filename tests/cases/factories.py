@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,16 +13,21 @@ from cxloop.accounts import Department, User, ensure_department
 from cxloop.cases import (
     AgentProfile,
     BusinessCalendar,
+    Case,
+    CaseDraft,
     CaseRule,
     Directory,
     RoutingRule,
     SlaPolicy,
+    open_cases,
 )
 from cxloop.customers import Customer
 from cxloop.interactions import Interaction
-from cxloop.understanding import Enrichment
+from cxloop.understanding import Enrichment, load_encoder
+from cxloop.understanding.encoder import graph_path
 from tests.accounts.factories import make_user
 from tests.customers.factories import make_customer
+from tests.understanding.factories import INTENT_EXAMPLES, MODEL_DIR
 
 _seq = itertools.count(1)
 MONDAY_9AM_PARIS = datetime.fromisoformat("2026-11-30T08:00:00+00:00")
@@ -146,3 +152,64 @@ def make_enrichment(session: Session, interaction: Interaction, **fields: Any) -
     session.add(enrichment)
     session.flush()
     return enrichment
+
+
+def make_case(
+    session: Session,
+    *,
+    department: Department | None,
+    text: str,
+    customer: Customer | None = None,
+    redacted: str | None = None,
+    **fields: Any,
+) -> Case:
+    """A case opened by hand into ``department`` (None: triage) from one inbound text; any
+    ``fields`` (routing, merged_into_id...) are set on it afterwards."""
+    interaction = make_interaction(
+        session,
+        customer=customer,
+        text=text,
+        enrichment={"redacted": redacted} if redacted is not None else None,
+    )
+    [case] = open_cases(
+        session,
+        directory(session),
+        [
+            CaseDraft(
+                customer_id=interaction.customer_id,
+                subject=text[:80],
+                channel="email",
+                interaction_ids=[interaction.id],
+                text=redacted or text,
+                department_id=department.id if department else None,
+            )
+        ],
+        actor="lead@example.com",
+    )
+    for name, value in fields.items():
+        setattr(case, name, value)
+    session.flush()
+    return case
+
+
+def models_dir(path: Path) -> Path:
+    """A model directory of its own (for a router) that shares the test encoder: the int8
+    graph is linked from the machine-wide test models, built there once."""
+    load_encoder(MODEL_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    link = graph_path(path)
+    if not link.exists():
+        link.symlink_to(graph_path(MODEL_DIR))
+    return path
+
+
+def routed_history(session: Session) -> dict[str, Department]:
+    """Past cases that people put in billing, delivery and accounts: eight each, from the
+    refund, delivery and password phrasings the understanding tests use."""
+    departments = {
+        slug: make_department(session, slug) for slug in ("billing", "delivery", "accounts")
+    }
+    for intent, slug in (("refund", "billing"), ("delivery", "delivery"), ("password", "accounts")):
+        for text in INTENT_EXAMPLES[intent]:
+            make_case(session, department=departments[slug], text=text)
+    return departments

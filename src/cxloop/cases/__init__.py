@@ -61,6 +61,13 @@ from cxloop.cases.queues import (
     visible_case,
 )
 from cxloop.cases.replies import REPLY_TYPE, reply
+from cxloop.cases.router import (
+    LearnedRouter,
+    evaluate_router,
+    load_router,
+    past_assignments,
+    train_router,
+)
 from cxloop.cases.routing import Route, Router, route_many
 from cxloop.cases.timers import Alert, check_deadlines
 
@@ -91,6 +98,7 @@ __all__ = [
     "Deadline",
     "DepartmentSetup",
     "Directory",
+    "LearnedRouter",
     "MessagesQueued",
     "Opened",
     "Priority",
@@ -110,14 +118,17 @@ __all__ = [
     "check_deadlines",
     "choose_agent",
     "evaluate",
+    "evaluate_router",
     "facts",
     "first_response",
     "get_case",
     "holds",
     "link",
+    "load_router",
     "merge",
     "next_deadline",
     "open_cases",
+    "past_assignments",
     "queue_counts",
     "queue_page",
     "record",
@@ -129,6 +140,7 @@ __all__ = [
     "set_priority",
     "set_status",
     "set_tags",
+    "train_router",
     "transfer",
     "view_filter",
     "visible",

@@ -3,6 +3,7 @@ sentiment, emotion, the company's topics, intent, urgency."""
 
 from cxloop.understanding.analyser import Analyser, Analysis, load_analyser, shared_analyser
 from cxloop.understanding.analytics import TextAnalytics, text_analytics
+from cxloop.understanding.encoder import Encoder, Vectors, load_encoder
 from cxloop.understanding.enrichment import (
     analyse_texts,
     count_stale,
@@ -12,6 +13,7 @@ from cxloop.understanding.enrichment import (
     stale_interactions,
 )
 from cxloop.understanding.events import InteractionsEnriched
+from cxloop.understanding.heads import HEAD_FILE, Head, load_head, save_head
 from cxloop.understanding.models import Enrichment, Topic
 from cxloop.understanding.schemas import (
     AnalysisRead,
@@ -29,14 +31,24 @@ from cxloop.understanding.topics import (
     read_topic,
     update_topic,
 )
+from cxloop.understanding.training.cache import embed_cached
+from cxloop.understanding.training.data import Labelled, read_labelled
+from cxloop.understanding.training.metrics import classification_report
+from cxloop.understanding.training.train import TASK_FEATURES, Recipe, fit_head, out_of_fold
 
 __all__ = [
+    "HEAD_FILE",
+    "TASK_FEATURES",
     "Analyser",
     "Analysis",
     "AnalysisRead",
+    "Encoder",
     "Enrichment",
     "EnrichmentRead",
+    "Head",
     "InteractionsEnriched",
+    "Labelled",
+    "Recipe",
     "TextAnalytics",
     "Topic",
     "TopicCreate",
@@ -44,16 +56,25 @@ __all__ = [
     "TopicUpdate",
     "UnderstandRequest",
     "UnderstandResponse",
+    "Vectors",
     "analyse_texts",
+    "classification_report",
     "count_stale",
     "create_topic",
     "delete_topic",
+    "embed_cached",
     "enrich_interactions",
+    "fit_head",
     "get_enrichment",
     "ids_for_message_ids",
     "list_topics",
     "load_analyser",
+    "load_encoder",
+    "load_head",
+    "out_of_fold",
+    "read_labelled",
     "read_topic",
+    "save_head",
     "shared_analyser",
     "stale_interactions",
     "text_analytics",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -75,7 +76,11 @@ def fit_head(recipe: Recipe, data: Labelled, vectors: Vectors, encoder_version: 
     return head
 
 
-def cross_validate(recipe: Recipe, data: Labelled, vectors: Vectors) -> dict[str, Any]:
+def out_of_fold(
+    recipe: Recipe, data: Labelled, vectors: Vectors
+) -> tuple[list[str], NDArray[np.float64], int]:
+    """Every row's probabilities from a head that never saw it (stratified k-fold): the
+    labels (columns, sorted), the probabilities and the number of folds."""
     counts = Counter(data.labels)
     folds = min(recipe.folds, min(counts.values()))
     if folds < 2:
@@ -84,14 +89,20 @@ def cross_validate(recipe: Recipe, data: Labelled, vectors: Vectors) -> dict[str
             f"label '{rare}' has a single example; cross-validation needs two per label",
             field="label",
         )
+    labels = sorted(counts)
+    proba = np.zeros((len(data), len(labels)))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=recipe.seed)
-    predicted: list[str] = [""] * len(data)
     for train_idx, test_idx in splitter.split(np.zeros(len(data)), data.labels):
         head = fit_head(recipe, data.subset(list(train_idx)), vectors[train_idx], "cv")
         fold = data.subset(list(test_idx))
-        for i, label in zip(test_idx, head.predict(vectors[test_idx], fold.texts), strict=True):
-            predicted[i] = label
-    report = classification_report(data.labels, predicted)
+        columns = [labels.index(label) for label in head.labels]
+        proba[np.ix_(test_idx, columns)] = head.probabilities(vectors[test_idx], fold.texts)
+    return labels, proba, folds
+
+
+def cross_validate(recipe: Recipe, data: Labelled, vectors: Vectors) -> dict[str, Any]:
+    labels, proba, folds = out_of_fold(recipe, data, vectors)
+    report = classification_report(data.labels, [labels[i] for i in proba.argmax(axis=1)])
     report["method"] = f"{folds}-fold stratified cross-validation"
     return report
 
