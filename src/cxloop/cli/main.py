@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cxloop.cli.accounts import role_app, token_app, user_app
+from cxloop.cli.cases import cases_app
 from cxloop.cli.data import export_app, import_app
 from cxloop.cli.demo import demo
 from cxloop.cli.insights import alert_app, export_lake, metric_app
@@ -41,6 +42,7 @@ app.add_typer(survey_app, name="survey")
 app.command()(demo)
 app.add_typer(model_app, name="model")
 app.add_typer(understand_app, name="understand")
+app.add_typer(cases_app, name="cases")
 app.command()(worker)
 
 
