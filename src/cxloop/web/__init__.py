@@ -7,6 +7,8 @@ from fastapi.staticfiles import StaticFiles
 
 from cxloop.web import (
     auth,
+    case_page,
+    cases,
     customers,
     dashboard,
     privacy,
@@ -27,6 +29,8 @@ def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(auth.router)
     app.include_router(customers.router)
+    app.include_router(cases.router)
+    app.include_router(case_page.router)
     app.include_router(survey_pages.router)
     app.include_router(survey_unsubscribe.router)
     app.include_router(survey_brand.router)

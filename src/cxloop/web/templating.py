@@ -15,10 +15,11 @@ import jinja2
 import orjson
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import object_session
 
 from cxloop import __version__
-from cxloop.accounts import User
-from cxloop.web.nav import nav_items
+from cxloop.accounts import BUILTIN_ROLES, User, permissions_for
+from cxloop.web.nav import NavItem, nav_items
 from cxloop.web.security import csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -75,6 +76,16 @@ environment.filters["iso"] = _iso
 environment.filters["value"] = _value
 
 
+def _nav_for(user: User | None) -> list[NavItem]:
+    """The navigation a signed-in user may use (their role read in the request's session)."""
+    if user is None:
+        return []
+    session = object_session(user)
+    if session is None:
+        return nav_items(BUILTIN_ROLES.get(user.role, frozenset()))
+    return nav_items(permissions_for(session, user.role))
+
+
 def render(
     request: Request,
     template: str,
@@ -89,7 +100,7 @@ def render(
         "request": request,
         "user": user,
         "active": active,
-        "nav_items": nav_items() if user is not None else [],
+        "nav_items": _nav_for(user),
         "csrf_token": csrf_token(request),
         "version": __version__,
         "timezone": request.app.state.settings.default_timezone,
