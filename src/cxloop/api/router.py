@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cxloop.api import (
+    cases,
     customers,
     health,
     ingest,
@@ -31,3 +32,4 @@ api_router.include_router(understand.router)
 api_router.include_router(surveys.router)
 api_router.include_router(metrics.router)
 api_router.include_router(journeys.router)
+api_router.include_router(cases.router)

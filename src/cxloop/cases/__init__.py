@@ -4,8 +4,10 @@ hours, answered on the customer's channel, and followed up."""
 from cxloop.cases.assignment import STRATEGIES, choose_agent
 from cxloop.cases.calendar import Calendar
 from cxloop.cases.conditions import Condition, facts, holds
+from cxloop.cases.delivery import DELIVERY_RUNS, DeliveryReport, deliver_messages, retry_message
 from cxloop.cases.directory import Agent, Directory
 from cxloop.cases.events import CaseChanged, CaseSetupChanged, MessagesQueued
+from cxloop.cases.followup import FOLLOWUP_KEY, ensure_followup_survey, follow_up, followup_answered
 from cxloop.cases.lifecycle import (
     SYSTEM,
     TRANSITIONS,
@@ -69,13 +71,18 @@ from cxloop.cases.router import (
     train_router,
 )
 from cxloop.cases.routing import Route, Router, route_many
+from cxloop.cases.templates import VARIABLES as TEMPLATE_VARIABLES
+from cxloop.cases.templates import Rendered, create_template, list_templates, render_template
 from cxloop.cases.timers import Alert, check_deadlines
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "DELIVERY_RUNS",
+    "FOLLOWUP_KEY",
     "REPLY_TYPE",
     "STRATEGIES",
     "SYSTEM",
+    "TEMPLATE_VARIABLES",
     "TRANSITIONS",
     "TRIAGE",
     "VIEWS",
@@ -96,6 +103,7 @@ __all__ = [
     "Condition",
     "Counts",
     "Deadline",
+    "DeliveryReport",
     "DepartmentSetup",
     "Directory",
     "LearnedRouter",
@@ -106,6 +114,7 @@ __all__ = [
     "ProblemStatus",
     "QueueFilter",
     "QueueItem",
+    "Rendered",
     "ReplyTemplate",
     "Route",
     "Router",
@@ -117,13 +126,19 @@ __all__ = [
     "breached_now",
     "check_deadlines",
     "choose_agent",
+    "create_template",
+    "deliver_messages",
+    "ensure_followup_survey",
     "evaluate",
     "evaluate_router",
     "facts",
     "first_response",
+    "follow_up",
+    "followup_answered",
     "get_case",
     "holds",
     "link",
+    "list_templates",
     "load_router",
     "merge",
     "next_deadline",
@@ -132,8 +147,10 @@ __all__ = [
     "queue_counts",
     "queue_page",
     "record",
+    "render_template",
     "reply",
     "reply_channel",
+    "retry_message",
     "route_many",
     "scope_of",
     "sees",

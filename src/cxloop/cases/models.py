@@ -86,6 +86,8 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     reopen_count: Mapped[int] = mapped_column(default=0)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
+    followup_invitation_id: Mapped[int | None] = mapped_column(default=None, index=True)
+    """The "was this solved?" survey invitation sent when the case was last solved."""
     problem_id: Mapped[int | None] = mapped_column(
         ForeignKey("problems.id", ondelete="SET NULL"), default=None, index=True
     )

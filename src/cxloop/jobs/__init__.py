@@ -11,14 +11,28 @@ import logging
 from pydantic import BaseModel
 
 from cxloop import bus
-from cxloop.cases import CaseSetupChanged
+from cxloop.cases import CaseChanged, CaseSetupChanged, MessagesQueued
 from cxloop.interactions import InteractionsRecorded
+from cxloop.jobs.cases import (
+    FOLLOW_UP,
+    FOLLOWUP_ANSWER,
+    OPEN_CASES,
+    SLA_TIMERS,
+    SURVEY_DISPATCH,
+    CasePayload,
+    OpenPayload,
+    ResponsePayload,
+    RuleWatch,
+)
 from cxloop.jobs.cases import MAX_BATCH as MAX_CASE_BATCH
-from cxloop.jobs.cases import OPEN_CASES, SLA_TIMERS, OpenPayload, RuleWatch
+from cxloop.jobs.delivery import DELIVER, DeliverPayload
+from cxloop.jobs.delivery import MAX_BATCH as MAX_DELIVERY_BATCH
 from cxloop.jobs.enrichment import ENRICH, EnrichPayload, batches
+from cxloop.jobs.notifications import NOTIFY, notifications
 from cxloop.jobs.queue import Queue, make_huey
 from cxloop.jobs.registry import JOBS, Job, JobContext, register
 from cxloop.jobs.retention import RETENTION
+from cxloop.surveys import ResponseCompleted
 from cxloop.understanding import InteractionsEnriched
 
 _installed: list[Queue] = []
@@ -32,6 +46,10 @@ def install(queue: Queue) -> Queue:
     bus.subscribe(InteractionsRecorded, _on_interactions_recorded)
     bus.subscribe(InteractionsEnriched, _on_interactions_enriched)
     bus.subscribe(CaseSetupChanged, _case_rules.forget)
+    bus.subscribe(CaseChanged, _on_case_changed)
+    bus.subscribe(ResponseCompleted, _on_response_completed)
+    bus.subscribe(MessagesQueued, _on_messages_queued)
+    bus.subscribe(CaseChanged, _on_case_news)
     return queue
 
 
@@ -66,6 +84,40 @@ def _on_interactions_enriched(event: InteractionsEnriched) -> None:
         _enqueue(queue, OPEN_CASES.name, payload)
 
 
+def _on_case_changed(event: CaseChanged) -> None:
+    queue = installed()
+    if queue is not None and event.kind == "status":
+        _enqueue(queue, FOLLOW_UP.name, CasePayload(case_id=event.case_id))
+
+
+def _on_response_completed(event: ResponseCompleted) -> None:
+    """A survey answer may be the answer to a case follow-up."""
+    queue = installed()
+    if queue is not None:
+        _enqueue(queue, FOLLOWUP_ANSWER.name, ResponsePayload(response_id=event.response_id))
+
+
+def _on_messages_queued(event: MessagesQueued) -> None:
+    """Deliver agents' answers. Without a queue (a script, a test), they stay queued for the
+    next run of ``cases.deliver`` that names them."""
+    queue = installed()
+    if queue is None:
+        return
+    ids = list(event.message_ids)
+    for start in range(0, len(ids), MAX_DELIVERY_BATCH):
+        payload = DeliverPayload(message_ids=ids[start : start + MAX_DELIVERY_BATCH])
+        _enqueue(queue, DELIVER.name, payload)
+
+
+def _on_case_news(event: CaseChanged) -> None:
+    """Tell people about assignments, deadlines and escalations."""
+    queue = installed()
+    if queue is None:
+        return
+    for payload in notifications(event.case_id, event.kind):
+        _enqueue(queue, NOTIFY.name, payload)
+
+
 def _enqueue(queue: Queue, name: str, payload: BaseModel) -> None:
     """What was committed stays committed when the queue cannot be reached: the failure is
     logged, and the backfill commands find the work left undone."""
@@ -76,11 +128,14 @@ def _enqueue(queue: Queue, name: str, payload: BaseModel) -> None:
 
 
 __all__ = [
+    "DELIVER",
     "ENRICH",
     "JOBS",
+    "NOTIFY",
     "OPEN_CASES",
     "RETENTION",
     "SLA_TIMERS",
+    "SURVEY_DISPATCH",
     "EnrichPayload",
     "Job",
     "JobContext",

@@ -1,5 +1,5 @@
-"""Case jobs: open cases from new interactions once they are understood, and run the SLA
-timers every minute.
+"""Case jobs: open cases from new interactions once they are understood, run the SLA timers
+and the survey dispatcher every minute, and follow solved cases up.
 
 Interactions with text are evaluated when their enrichment lands (rules read sentiment,
 topics, urgency); interactions without text (a bare survey score, a "Delivery Failed" event)
@@ -14,9 +14,18 @@ import time
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Connection, Engine, exists, select
 
-from cxloop.cases import CaseRule, Directory, check_deadlines, evaluate
+from cxloop.cases import (
+    Case,
+    CaseRule,
+    Directory,
+    check_deadlines,
+    evaluate,
+    follow_up,
+    followup_answered,
+)
 from cxloop.jobs.registry import Job, JobContext, register
 from cxloop.store.uow import unit_of_work
+from cxloop.surveys import Response, dispatch
 from cxloop.types import utcnow
 from cxloop.understanding import ids_for_message_ids
 
@@ -58,8 +67,46 @@ def sla_tick(context: JobContext, _payload: TickPayload) -> None:
     check_deadlines(Directory(context.session, context.settings.default_timezone), utcnow())
 
 
+class CasePayload(BaseModel):
+    case_id: int
+
+
+def ask_if_solved(context: JobContext, payload: CasePayload) -> None:
+    """Send the follow-up of a case just solved (nothing when it was reopened meanwhile)."""
+    case = context.session.get(Case, payload.case_id)
+    if case is not None:
+        follow_up(
+            context.session, case, ttl_days=context.settings.survey_link_ttl_days, now=utcnow()
+        )
+
+
+class ResponsePayload(BaseModel):
+    response_id: int
+
+
+def read_followup_answer(context: JobContext, payload: ResponsePayload) -> None:
+    response = context.session.get(Response, payload.response_id)
+    if response is not None:
+        followup_answered(Directory(context.session, context.settings.default_timezone), response)
+
+
+class DispatchPayload(BaseModel):
+    """Nothing to say: the triggers and due invitations in the database say it all."""
+
+
+def dispatch_surveys(context: JobContext, _payload: DispatchPayload) -> None:
+    """The survey dispatcher works in its own units of work, one per batch, so it takes the
+    job's bind and leaves the job's session untouched."""
+    dispatch(context.session.get_bind(), context.settings)
+
+
 OPEN_CASES = register(Job("cases.open", OpenPayload, open_from_interactions, retry_delay_s=30))
 SLA_TIMERS = register(Job("cases.sla", TickPayload, sla_tick, every_minutes=1))
+FOLLOW_UP = register(Job("cases.followup", CasePayload, ask_if_solved))
+FOLLOWUP_ANSWER = register(Job("cases.followup_answer", ResponsePayload, read_followup_answer))
+SURVEY_DISPATCH = register(
+    Job("surveys.dispatch", DispatchPayload, dispatch_surveys, every_minutes=1, retries=0)
+)
 
 
 class RuleWatch:

@@ -244,6 +244,7 @@ def upgrade() -> None:
         sa.Column(
             "merged_into_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
+        sa.Column("followup_invitation_id", sa.Integer(), nullable=True),
         sa.Column("problem_id", sa.Integer(), nullable=True),
         sa.Column("created_at", cxloop.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", cxloop.store.base.UTCDateTime(timezone=True), nullable=False),
@@ -281,6 +282,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_cases_assignee_id"), ["assignee_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_problem_id"), ["problem_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_cases_followup_invitation_id"), ["followup_invitation_id"], unique=False
+        )
         batch_op.create_index(
             "ix_cases_queue", ["department_id", "status", "resolution_due", "id"], unique=False
         )
@@ -398,6 +402,7 @@ def downgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index("ix_cases_status_due")
         batch_op.drop_index("ix_cases_queue")
+        batch_op.drop_index(batch_op.f("ix_cases_followup_invitation_id"))
         batch_op.drop_index(batch_op.f("ix_cases_problem_id"))
         batch_op.drop_index(batch_op.f("ix_cases_customer_id"))
         batch_op.drop_index(batch_op.f("ix_cases_assignee_id"))
