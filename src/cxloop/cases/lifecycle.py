@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.cases.assignment import choose_agent
-from cxloop.cases.directory import Directory
+from cxloop.cases.directory import Agent, Directory
 from cxloop.cases.events import CaseChanged
 from cxloop.cases.models import (
     ACTIVE_STATUSES,
@@ -82,6 +82,30 @@ def record(session: Session, case: Case, kind: str, actor: str, **data: Any) -> 
     return event
 
 
+def record_many(session: Session, events: Sequence[tuple[Case, str, str, dict[str, Any]]]) -> None:
+    """``(case, kind, actor, data)`` events in one statement, in order, not loaded back: a
+    batch of cases opening writes two per case."""
+    if not events:
+        return
+    at = utcnow()
+    session.execute(
+        insert(CaseEvent),
+        [
+            {
+                "case_id": case.id,
+                "customer_id": case.customer_id,
+                "kind": kind,
+                "actor": actor,
+                "data": data,
+                "at": at,
+            }
+            for case, kind, actor, data in events
+        ],
+    )
+    for case, kind, _, _ in events:
+        publish(session, CaseChanged(case_id=case.id, kind=kind, assignee_id=case.assignee_id))
+
+
 def open_cases(
     session: Session,
     directory: Directory,
@@ -92,7 +116,8 @@ def open_cases(
     threshold: float = 0.6,
     now: datetime | None = None,
 ) -> list[Case]:
-    """Open, route, assign and start the SLA clocks of these cases, in one batch."""
+    """Open, route, assign and start the SLA clocks of these cases, in one batch. Deadlines
+    and owners are settled before the insert, so each case is written once, whole."""
     now = now or utcnow()
     routed = route_many(
         directory,
@@ -101,34 +126,37 @@ def open_cases(
         threshold=threshold,
     )
     routes = iter(routed)
-    cases: list[Case] = []
+    planned: list[tuple[CaseDraft, Case, Agent | None]] = []
     for draft in drafts:
         route = (
             next(routes)
             if draft.department_id is None
             else Route(draft.department_id, draft.queue, how={"by": "hand", "actor": actor})
         )
-        cases.append(_new_case(draft, route, now))
-    session.add_all(cases)
+        case = _new_case(draft, route, now)
+        planned.append((draft, case, _plan(directory, case, needs=_needs(draft))))
+    session.add_all([case for _, case, _ in planned])
     session.flush()
-    for draft, case in zip(drafts, cases, strict=True):
-        session.add_all(
-            CaseLink(case_id=case.id, interaction_id=i, role="cause", linked_at=now)
+    links: list[dict[str, Any]] = []
+    events: list[tuple[Case, str, str, dict[str, Any]]] = []
+    for draft, case, agent in planned:
+        links.extend(
+            {"case_id": case.id, "interaction_id": i, "role": "cause", "linked_at": now}
             for i in dict.fromkeys(draft.interaction_ids)
         )
-        record(
-            session,
-            case,
-            "opened",
-            actor,
-            origin=draft.origin,
-            rule_id=draft.rule_id,
-            interactions=draft.interaction_ids,
-            routing=case.routing,
-        )
-        _start(directory, case, needs=_needs(draft), now=now)
-    session.flush()
-    return cases
+        opened = {
+            "origin": draft.origin,
+            "rule_id": draft.rule_id,
+            "interactions": draft.interaction_ids,
+            "routing": case.routing,
+        }
+        events.append((case, "opened", actor, opened))
+        if agent is not None:
+            events.append((case, "assigned", SYSTEM, _assignment(directory, case, agent)))
+    if links:
+        session.execute(insert(CaseLink), links)
+    record_many(session, events)
+    return [case for _, case, _ in planned]
 
 
 def _new_case(draft: CaseDraft, route: Route, now: datetime) -> Case:
@@ -160,22 +188,29 @@ def _needs(draft: CaseDraft) -> list[str]:
     return [*draft.tags, *topics]
 
 
-def _start(directory: Directory, case: Case, *, needs: Collection[str], now: datetime) -> None:
-    """Deadlines from the department's policy and calendar, then an owner."""
+def _plan(directory: Directory, case: Case, *, needs: Collection[str]) -> Agent | None:
+    """Deadlines from the department's policy and calendar, then an owner; writes nothing
+    but the case's own fields."""
     calendar = directory.calendar(case.department_id)
     set_deadlines(case, directory.policy(case.department_id, case.priority), calendar)
     agent = choose_agent(directory, case.department_id, language=case.language, needs=needs)
     if agent is not None:
         case.assignee_id = agent.id
-        record(
-            directory.session,
-            case,
-            "assigned",
-            SYSTEM,
-            assignee_id=agent.id,
-            assignee=agent.email,
-            how=directory.setup(case.department_id or 0).assignment,
-        )
+    return agent
+
+
+def _assignment(directory: Directory, case: Case, agent: Agent) -> dict[str, Any]:
+    return {
+        "assignee_id": agent.id,
+        "assignee": agent.email,
+        "how": directory.setup(case.department_id or 0).assignment,
+    }
+
+
+def _start(directory: Directory, case: Case, *, needs: Collection[str], now: datetime) -> None:
+    agent = _plan(directory, case, needs=needs)
+    if agent is not None:
+        record(directory.session, case, "assigned", SYSTEM, **_assignment(directory, case, agent))
 
 
 def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
