@@ -1,15 +1,20 @@
-"""Outreach: email over SMTP and signed outbound webhooks (later: notifications)."""
+"""Outreach: email over SMTP, signed outbound webhooks, and notifications to the team."""
 
 from cxloop.outreach.email import EmailBounced, EmailUnavailable, Mailer, build_message, mailer
+from cxloop.outreach.notifications import Notice, email_notice, notice_email, post_notice
 from cxloop.outreach.webhooks import WebhookRejected, WebhookSender, WebhookUnavailable
 
 __all__ = [
     "EmailBounced",
     "EmailUnavailable",
     "Mailer",
+    "Notice",
     "WebhookRejected",
     "WebhookSender",
     "WebhookUnavailable",
     "build_message",
+    "email_notice",
     "mailer",
+    "notice_email",
+    "post_notice",
 ]

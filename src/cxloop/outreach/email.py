@@ -44,8 +44,10 @@ def build_message(
     html: str | None = None,
     headers: dict[str, str] | None = None,
     message_id: str | None = None,
+    sender: str | None = None,
 ) -> Message:
-    """A plain-text message, or text and HTML alternatives, in UTF-8.
+    """A plain-text message, or text and HTML alternatives, in UTF-8, from ``sender`` (by
+    default the configured ``mail_from``).
 
     Built with the classic MIME classes: the modern ``EmailMessage`` parses every header it
     is given, which made building a message cost more than sending it.
@@ -56,7 +58,7 @@ def build_message(
         alternatives.attach(message)
         alternatives.attach(MIMEText(html, "html", "utf-8"))
         message = alternatives
-    message["From"] = settings.mail_from
+    message["From"] = sender or settings.mail_from
     message["To"] = to
     message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
     message["Message-ID"] = message_id or make_msgid(domain="cxloop")

@@ -74,20 +74,37 @@ class WebhookSender:
     def send(self, message_id: str, event_type: str, data: dict[str, Any]) -> int:
         """POST one event; return the attempts it took. ``message_id`` is the same on every
         retry, so a receiver can drop the duplicates of a delivery it already has."""
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                with urllib.request.urlopen(  # noqa: S310
-                    self.request(message_id, event_type, data), timeout=self._timeout
-                ):
-                    return attempts
-            except urllib.error.HTTPError as exc:
-                if exc.code < 500 and exc.code not in RETRYABLE:
-                    raise WebhookRejected(f"{self.url} answered {exc.code} {exc.reason}") from None
-                problem = f"{self.url} answered {exc.code} {exc.reason}"
-            except (urllib.error.URLError, OSError) as exc:
-                problem = f"{self.url}: {getattr(exc, 'reason', exc)}"
-            if attempts > self._retries:
-                raise WebhookUnavailable(problem)
-            self._sleep(0.5 * 2 ** (attempts - 1))
+        return post(
+            self.url,
+            lambda: self.request(message_id, event_type, data),
+            timeout_s=self._timeout,
+            retries=self._retries,
+            sleep=self._sleep,
+        )
+
+
+def post(
+    url: str,
+    make_request: Callable[[], urllib.request.Request],
+    *,
+    timeout_s: float,
+    retries: int,
+    sleep: Callable[[float], None],
+) -> int:
+    """Send a request made afresh for each attempt (a signature carries its time); return the
+    attempts it took. Raises WebhookRejected or WebhookUnavailable."""
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            with urllib.request.urlopen(make_request(), timeout=timeout_s):  # noqa: S310
+                return attempts
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500 and exc.code not in RETRYABLE:
+                raise WebhookRejected(f"{url} answered {exc.code} {exc.reason}") from None
+            problem = f"{url} answered {exc.code} {exc.reason}"
+        except (urllib.error.URLError, OSError) as exc:
+            problem = f"{url}: {getattr(exc, 'reason', exc)}"
+        if attempts > retries:
+            raise WebhookUnavailable(problem)
+        sleep(0.5 * 2 ** (attempts - 1))
