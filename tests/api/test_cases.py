@@ -211,3 +211,41 @@ def test_two_policies_for_the_same_department_and_priority_conflict(
     )
     again = client.post("/api/v1/sla-policies", json=body, headers=admin["headers"])
     assert again.status_code == 409
+
+
+def test_a_problem_is_created_fixed_and_announced_over_the_api(
+    client: TestClient, session: Session, billing: Department, admin: dict[str, Any]
+) -> None:
+    h = admin["headers"]
+    ids = [
+        client.post(
+            "/api/v1/cases",
+            json={
+                "customer_id": make_customer(session).id,
+                "subject": "Outage",
+                "department": "billing",
+            },
+            headers=h,
+        ).json()["id"]
+        for _ in range(2)
+    ]
+    problem = client.post(
+        "/api/v1/problems", json={"title": "Outage", "case_ids": ids}, headers=h
+    ).json()
+    assert problem["cases"] == 2
+
+    early = client.post(
+        f"/api/v1/problems/{problem['id']}/announce", json={"message": "Fixed"}, headers=h
+    )
+    assert early.status_code == 409
+    client.post(f"/api/v1/problems/{problem['id']}/fix", json={"fix": "New switch"}, headers=h)
+    done = client.post(
+        f"/api/v1/problems/{problem['id']}/announce",
+        json={"message": "You told us; we fixed it."},
+        headers=h,
+    )
+
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "announced"
+    statuses = {client.get(f"/api/v1/cases/{i}", headers=h).json()["case"]["status"] for i in ids}
+    assert statuses == {"solved"}

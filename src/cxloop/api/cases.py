@@ -11,14 +11,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cxloop.api.deps import CasesManage, CasesRead, CasesWork, Principal, SessionDep, SettingsDep
 from cxloop.cases import (
+    Case,
     CaseEvent,
     CaseMessage,
     CaseRule,
     Directory,
+    Problem,
     RoutingRule,
     SlaPolicy,
     add_note,
@@ -26,6 +28,7 @@ from cxloop.cases import (
     reply,
 )
 from cxloop.cases.manual import change_case, open_by_hand
+from cxloop.cases.problems import announce, create_problem, get_problem, mark_fixed, suggest
 from cxloop.cases.queues import queue_page, scope_of, view_filter, visible_case
 from cxloop.cases.schemas import (
     AgentProfileIn,
@@ -39,11 +42,16 @@ from cxloop.cases.schemas import (
     DepartmentSetupIn,
     MergeIn,
     NoteIn,
+    ProblemAnnouncement,
+    ProblemFix,
+    ProblemIn,
+    ProblemRead,
     ReplyIn,
     RoutingRuleIn,
     RuleRead,
     SlaPolicyIn,
     SlaPolicyRead,
+    SuggestionRead,
 )
 from cxloop.cases.setup import (
     delete_row,
@@ -285,3 +293,58 @@ def set_agent_profile(
     """The languages and skills an agent takes cases in, and whether they are in."""
     row = save_agent_profile(session, email, body)
     return AgentProfileIn(languages=row.languages, skills=row.skills, available=row.available)
+
+
+# --- problems ---------------------------------------------------------------------------
+
+
+def _problem(session: SessionDep, problem: Problem) -> ProblemRead:
+    read = ProblemRead.model_validate(problem)
+    read.cases = int(session.scalar(select(func.count()).where(Case.problem_id == problem.id)) or 0)
+    return read
+
+
+@router.get("/problems", response_model=list[ProblemRead])
+def problems(session: SessionDep, _who: CasesRead) -> list[ProblemRead]:
+    rows = session.scalars(select(Problem).order_by(Problem.id.desc()))
+    return [_problem(session, p) for p in rows]
+
+
+@router.get("/problems/suggestions", response_model=list[SuggestionRead])
+def problem_suggestions(session: SessionDep, _who: CasesManage) -> list[SuggestionRead]:
+    """Topics shared by several active cases with no problem yet: likely one root cause."""
+    return [SuggestionRead(topic=s.topic, case_ids=s.case_ids) for s in suggest(session)]
+
+
+@router.post("/problems", response_model=ProblemRead, status_code=201)
+def add_problem(body: ProblemIn, session: SessionDep, who: CasesManage) -> ProblemRead:
+    problem = create_problem(
+        session,
+        title=body.title,
+        description=body.description,
+        topic=body.topic,
+        case_ids=body.case_ids,
+        actor=_actor(who),
+    )
+    return _problem(session, problem)
+
+
+@router.post("/problems/{problem_id}/fix", response_model=ProblemRead)
+def fix_problem(
+    problem_id: int, body: ProblemFix, session: SessionDep, _who: CasesManage
+) -> ProblemRead:
+    return _problem(session, mark_fixed(session, get_problem(session, problem_id), fix=body.fix))
+
+
+@router.post("/problems/{problem_id}/announce", response_model=ProblemRead)
+def announce_fix(
+    problem_id: int,
+    body: ProblemAnnouncement,
+    session: SessionDep,
+    settings: SettingsDep,
+    who: CasesManage,
+) -> ProblemRead:
+    """Tell every customer with an open case of this problem, and solve those cases."""
+    problem = get_problem(session, problem_id)
+    announce(_desk(session, settings), problem, author=who.user, message=body.message)
+    return _problem(session, problem)

@@ -204,3 +204,41 @@ class SlaPolicyRead(BaseModel):
     escalate_to_user_id: int | None
     escalate_to_department_id: int | None
     escalate_priority: str | None
+
+
+class ProblemIn(_In):
+    title: str = Field(min_length=1, max_length=300, examples=["Fibre outage in Lyon"])
+    description: str = Field(default="", max_length=20_000)
+    topic: str | None = Field(default=None, max_length=200)
+    case_ids: list[int] = Field(default_factory=list, max_length=10_000)
+
+
+class ProblemFix(_In):
+    fix: str = Field(min_length=1, max_length=20_000, examples=["Replaced the faulty switch"])
+
+
+class ProblemAnnouncement(_In):
+    message: str = Field(
+        min_length=1, max_length=20_000, examples=["You told us; we replaced the switch."]
+    )
+
+
+class ProblemRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    description: str
+    topic: str | None
+    status: str
+    fix: str
+    announcement: str
+    announced_at: datetime | None
+    created_at: datetime
+    fixed_at: datetime | None
+    cases: int = 0
+
+
+class SuggestionRead(BaseModel):
+    topic: str
+    case_ids: list[int]
