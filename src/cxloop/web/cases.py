@@ -89,6 +89,8 @@ def deadline_text(deadline: Deadline | None) -> str:
         return f"{what} breached {_span(deadline.business_minutes_left)} ago"
     if deadline.paused:
         return f"{what} paused, {_span(deadline.business_minutes_left)} left"
+    if deadline.business_minutes_left < 1:
+        return f"{what} due now"
     return f"{what} due in {_span(deadline.business_minutes_left)}"
 
 
