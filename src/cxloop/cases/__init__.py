@@ -163,3 +163,8 @@ __all__ = [
     "visible",
     "visible_case",
 ]
+
+from cxloop.cases import plugin as _plugin
+from cxloop.hooks import register_builtin as _register
+
+_register(_plugin, "cxloop.cases")
