@@ -8,6 +8,7 @@ from cxloop.cases.delivery import DELIVERY_RUNS, DeliveryReport, deliver_message
 from cxloop.cases.directory import Agent, Directory
 from cxloop.cases.events import CaseChanged, CaseSetupChanged, MessagesQueued
 from cxloop.cases.followup import FOLLOWUP_KEY, ensure_followup_survey, follow_up, followup_answered
+from cxloop.cases.inbound import MalformedEmail, Received, receive_email
 from cxloop.cases.lifecycle import (
     SYSTEM,
     TRANSITIONS,
@@ -107,6 +108,7 @@ __all__ = [
     "DepartmentSetup",
     "Directory",
     "LearnedRouter",
+    "MalformedEmail",
     "MessagesQueued",
     "Opened",
     "Priority",
@@ -114,6 +116,7 @@ __all__ = [
     "ProblemStatus",
     "QueueFilter",
     "QueueItem",
+    "Received",
     "Rendered",
     "ReplyTemplate",
     "Route",
@@ -146,6 +149,7 @@ __all__ = [
     "past_assignments",
     "queue_counts",
     "queue_page",
+    "receive_email",
     "record",
     "render_template",
     "reply",
