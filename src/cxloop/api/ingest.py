@@ -52,7 +52,7 @@ CORS = {
 }
 
 
-def _write_key(request: Request, body: Any) -> str:
+def write_key_of(request: Request, body: Any) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "basic" and value:
@@ -110,7 +110,7 @@ Reader = Callable[[Session, Source], list[InteractionIn | CxloopError]]
 async def _store(request: Request, body: Any, read: Reader) -> StoreResult:
     """Authenticate, read and store; answers once the group commit holding it is durable."""
     settings = get_settings(request)
-    write_key = _write_key(request, body)
+    write_key = write_key_of(request, body)
     kinds: list[str] = []
 
     def work(session: Session) -> StoreResult:

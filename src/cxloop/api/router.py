@@ -8,6 +8,7 @@ from cxloop.api import (
     cases,
     customers,
     health,
+    inbound,
     ingest,
     interactions,
     journeys,
@@ -33,3 +34,4 @@ api_router.include_router(surveys.router)
 api_router.include_router(metrics.router)
 api_router.include_router(journeys.router)
 api_router.include_router(cases.router)
+api_router.include_router(inbound.router)
