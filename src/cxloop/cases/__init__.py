@@ -4,7 +4,13 @@ hours, answered on the customer's channel, and followed up."""
 from cxloop.cases.assignment import STRATEGIES, choose_agent
 from cxloop.cases.calendar import Calendar
 from cxloop.cases.conditions import Condition, facts, holds
-from cxloop.cases.delivery import DELIVERY_RUNS, DeliveryReport, deliver_messages, retry_message
+from cxloop.cases.delivery import (
+    DELIVERY_RUNS,
+    DeliveryReport,
+    deliver_messages,
+    retry_message,
+    support_parts,
+)
 from cxloop.cases.directory import Agent, Directory
 from cxloop.cases.events import CaseChanged, CaseSetupChanged, MessagesQueued
 from cxloop.cases.followup import FOLLOWUP_KEY, ensure_followup_survey, follow_up, followup_answered
@@ -161,6 +167,7 @@ __all__ = [
     "set_priority",
     "set_status",
     "set_tags",
+    "support_parts",
     "train_router",
     "transfer",
     "view_filter",

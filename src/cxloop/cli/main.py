@@ -10,6 +10,7 @@ from cxloop.cli.accounts import role_app, token_app, user_app
 from cxloop.cli.cases import cases_app
 from cxloop.cli.data import export_app, import_app
 from cxloop.cli.demo import demo
+from cxloop.cli.inbound import inbound_smtp
 from cxloop.cli.insights import alert_app, export_lake, metric_app
 from cxloop.cli.models import model_app
 from cxloop.cli.output import err
@@ -44,6 +45,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(understand_app, name="understand")
 app.add_typer(cases_app, name="cases")
 app.command()(worker)
+app.command("inbound-smtp")(inbound_smtp)
 
 
 @db_app.command("upgrade")
