@@ -131,3 +131,10 @@ def test_trait_conditions_open_cases_for_valuable_customers_only(session: Sessio
     assert case.customer_id == gold.id
     kinds = session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id))
     assert "opened" in list(kinds)
+
+
+def test_a_topic_condition_holds_for_its_subtopics(session: Session) -> None:
+    make_case_rule(session, [{"field": "topic", "op": "eq", "value": "Billing"}])
+    charge = {"name": "Unexpected charge", "path": "Billing > Unexpected charge"}
+    interaction = make_interaction(session, text="Charged twice", enrichment={"topics": [charge]})
+    assert len(evaluate(session, directory(session), [interaction.id]).cases) == 1

@@ -95,6 +95,7 @@ def test_cli_loads_once_and_prints_one_json_object(cli: Cli) -> None:
     assert one["urls"]["customer"].startswith("/customers/")
     assert one["urls"]["login"] == "/login"
     assert one["urls"]["dashboard"] == "/dashboard"
+    assert one["urls"]["case"].startswith("/cases")
     assert {"customers", "interactions", "departments", "users", "sources"} <= set(one["counts"])
     assert f"password {one['login']['password']}" in first.stderr
 

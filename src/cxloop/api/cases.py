@@ -24,6 +24,7 @@ from cxloop.cases import (
     RoutingRule,
     SlaPolicy,
     add_note,
+    load_router,
     merge,
     reply,
 )
@@ -120,7 +121,13 @@ def open_case(
     body: CaseOpen, session: SessionDep, settings: SettingsDep, who: CasesWork
 ) -> CaseRead:
     """Open a case by hand, from an interaction or for a customer."""
-    case = open_by_hand(_desk(session, settings), body, actor=_actor(who))
+    case = open_by_hand(
+        _desk(session, settings),
+        body,
+        actor=_actor(who),
+        router=load_router(settings.resolved_model_dir, settings.resolved_cache_dir),
+        threshold=settings.routing_threshold,
+    )
     return CaseRead.model_validate(case)
 
 

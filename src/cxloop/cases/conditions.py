@@ -107,10 +107,15 @@ def facts(
 
 
 def topic_names(topics: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Each topic by its name, its path and every parent on the path, so a condition on
+    "Billing" holds for "Billing > Unexpected charge" too."""
     names: list[str] = []
     for topic in topics:
-        names.extend(str(topic[key]) for key in ("name", "path") if topic.get(key))
-    return names
+        if topic.get("name"):
+            names.append(str(topic["name"]))
+        parts = [part.strip() for part in str(topic.get("path") or "").split(">")]
+        names.extend(" > ".join(parts[: i + 1]) for i in range(len(parts)) if parts[i])
+    return list(dict.fromkeys(names))
 
 
 def _lookup(found: Mapping[str, Any], name: str) -> Any:

@@ -19,6 +19,7 @@ from cxloop.cases.lifecycle import (
 )
 from cxloop.cases.models import Case
 from cxloop.cases.opening import reply_channel
+from cxloop.cases.routing import Router
 from cxloop.cases.schemas import CaseChange, CaseOpen
 from cxloop.cases.setup import department, person
 from cxloop.customers import Customer
@@ -27,7 +28,14 @@ from cxloop.interactions import Interaction
 from cxloop.understanding import Enrichment
 
 
-def open_by_hand(directory: Directory, data: CaseOpen, *, actor: str) -> Case:
+def open_by_hand(
+    directory: Directory,
+    data: CaseOpen,
+    *,
+    actor: str,
+    router: Router | None = None,
+    threshold: float = 0.6,
+) -> Case:
     """From an interaction (its customer, channel and language come along) or for a
     customer. Without a department, the routing rules and the router decide."""
     session = directory.session
@@ -63,7 +71,9 @@ def open_by_hand(directory: Directory, data: CaseOpen, *, actor: str) -> Case:
         language=enrichment.language if enrichment is not None else None,
         department_id=department_id,
     )
-    [case] = open_cases(session, directory, [draft], actor=actor)
+    [case] = open_cases(
+        session, directory, [draft], actor=actor, router=router, threshold=threshold
+    )
     return case
 
 

@@ -25,7 +25,7 @@ from cxloop.cases.lifecycle import (
     record,
     set_status,
 )
-from cxloop.cases.models import Case, CaseMessage, CaseStatus
+from cxloop.cases.models import Case, CaseLink, CaseMessage, CaseStatus
 from cxloop.errors import Conflict, ValidationFailed
 from cxloop.interactions import Interaction, InteractionIn, store_interactions
 from cxloop.store.uow import publish
@@ -94,6 +94,14 @@ def _outbound_interaction(
 ) -> int:
     department = directory.departments.get(case.department_id or 0)
     message_id = f"case-{case.id}-reply-{secrets.token_hex(8)}"
+    # The answer belongs to the journey stage of what the customer raised (support, delivery...).
+    stage = session.scalar(
+        select(Interaction.stage)
+        .join(CaseLink, CaseLink.interaction_id == Interaction.id)
+        .where(CaseLink.case_id == case.id, CaseLink.role == "cause")
+        .order_by(CaseLink.linked_at)
+        .limit(1)
+    )
     result = store_interactions(
         session,
         [
@@ -101,6 +109,7 @@ def _outbound_interaction(
                 message_id=message_id,
                 type=REPLY_TYPE,
                 channel=case.channel,
+                stage=stage or "support",
                 direction="out",
                 assisted=True,
                 agent=author.email,

@@ -76,6 +76,8 @@ def demo(
             "customers": "/customers",
             "customer": story,
             "survey": f"/s/{PUBLIC_SURVEY_KEY}",
+            "case": f"/cases/{result.case_id}" if result.case_id else "/cases",
+            "cases": "/cases",
             "dashboard": "/dashboard",
             "text": "/text",
         },

@@ -66,7 +66,10 @@ def users_step(ctx: DemoContext) -> None:
         (email_for(agents[0]), agents[0], Role.agent, slug) for slug, agents in DEPARTMENTS.items()
     ]
     with unit_of_work(ctx.bind) as session:
+        existing = set(session.scalars(select(User.email)))
         for email, name, role, slug in people:
+            if email in existing:  # an earlier step gave this agent an account already
+                continue
             departments: list[Department] = [ensure_department(session, slug=slug)] if slug else []
             session.add(
                 User(

@@ -16,7 +16,9 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Department, User
+from cxloop.cases import Case
 from cxloop.customers import Customer, Identity
+from cxloop.demo.cases import cases_step
 from cxloop.demo.company import company_step, ensure_admin_password, users_step
 from cxloop.demo.context import ADMIN_EMAIL, DemoContext, Step
 from cxloop.demo.journeys import journeys_step
@@ -37,6 +39,7 @@ STEPS: list[Step] = [
     journeys_step,
     surveys_step,
     understanding_step,
+    cases_step,
     privacy_step,
     users_step,
 ]
@@ -49,6 +52,8 @@ class DemoResult:
     email: str
     password: str
     story_customer_id: int | None
+    case_id: int | None
+    """A case to open first: the guided-tour customer's, else the most recent one."""
     counts: dict[str, int]
 
 
@@ -97,6 +102,7 @@ def load_demo(
             email=ADMIN_EMAIL,
             password=password,
             story_customer_id=story_customer_id(session),
+            case_id=showcase_case_id(session, story_customer_id(session)),
             counts=database_counts(session),
         )
 
@@ -110,6 +116,17 @@ def story_customer_id(session: Session) -> int | None:
         .limit(1)
     ).scalar_one_or_none()
     return found
+
+
+def showcase_case_id(session: Session, customer_id: int | None) -> int | None:
+    own = (
+        session.scalar(
+            select(Case.id).where(Case.customer_id == customer_id).order_by(Case.id.desc())
+        )
+        if customer_id is not None
+        else None
+    )
+    return own or session.scalar(select(Case.id).order_by(Case.id.desc()).limit(1))
 
 
 def database_counts(session: Session) -> dict[str, int]:
@@ -127,4 +144,5 @@ def database_counts(session: Session) -> dict[str, int]:
         "surveys": count(select(func.count()).select_from(Survey)),
         "survey_responses": count(select(func.count()).select_from(Response)),
         "enriched_texts": count(select(func.count()).select_from(Enrichment)),
+        "cases": count(select(func.count()).select_from(Case)),
     }

@@ -22,6 +22,7 @@ from cxloop.cases import (
     evaluate,
     follow_up,
     followup_answered,
+    load_router,
 )
 from cxloop.jobs.registry import Job, JobContext, register
 from cxloop.store.uow import unit_of_work
@@ -55,6 +56,7 @@ def open_from_interactions(context: JobContext, payload: OpenPayload) -> None:
         context.session,
         Directory(context.session, settings.default_timezone),
         ids,
+        router=load_router(settings.resolved_model_dir, settings.resolved_cache_dir),
         threshold=settings.routing_threshold,
     )
 
