@@ -1,4 +1,5 @@
-"""``cxloop model``: train, evaluate, deploy and rebuild the heads behind understanding.
+"""``cxloop model``: train, evaluate, deploy and rebuild the heads behind understanding, and
+the churn model of proactive (``--task churn``, scored with ``cxloop model score``).
 
 Figures are printed as one JSON object with ``--json`` (scripts and CI read them), as a short
 table otherwise. Errors name the row and the column of the file.
@@ -12,8 +13,10 @@ from typing import Annotated, Any
 
 import typer
 
+from cxloop.cli import churn
 from cxloop.cli.output import emit_json, err, fail
 from cxloop.errors import CxloopError
+from cxloop.proactive import is_churn_model
 from cxloop.settings import get_settings
 from cxloop.understanding.analyser import BUILTIN_HEADS, HEAD_NAMES
 from cxloop.understanding.encoder import load_encoder
@@ -28,13 +31,15 @@ from cxloop.understanding.training.tasks import (
 )
 
 model_app = typer.Typer(
-    help="Train, evaluate and deploy understanding models.", no_args_is_help=True
+    help="Train, evaluate and deploy understanding models and churn models.",
+    no_args_is_help=True,
 )
+TASK_NAMES = [*TASKS, churn.TASK]
 
 DataOpt = Annotated[
     Path, typer.Option(help="CSV, JSONL, Parquet or XLSX file with labelled rows.", dir_okay=False)
 ]
-TextCol = Annotated[str | None, typer.Option(help="Column holding the text.")]
+TextCol = Annotated[str | None, typer.Option(help="Column holding the text (text tasks).")]
 LabelCol = Annotated[str, typer.Option(help="Column holding the label (your own strings).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
@@ -52,7 +57,7 @@ def _show(report: dict[str, Any], as_json: bool) -> None:
 
 @model_app.command("train")
 def train(
-    task: Annotated[str, typer.Option(help=f"One of: {', '.join(TASKS)}.")],
+    task: Annotated[str, typer.Option(help=f"One of: {', '.join(TASK_NAMES)}.")],
     data: DataOpt,
     label_col: LabelCol,
     out: Annotated[Path, typer.Option(help="Directory to write the model to.", file_okay=False)],
@@ -61,11 +66,33 @@ def train(
         int | None, typer.Option(help="Train on this many examples per label (few-shot).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for sampling and folds.")] = 0,
+    id_col: Annotated[
+        str | None, typer.Option(help="Column identifying the customer (churn; not a feature).")
+    ] = None,
+    positive: Annotated[
+        str | None,
+        typer.Option(help="Label value meaning the customer left (churn; default: yes/1/true)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Train a model on a labelled file and print its cross-validated figures."""
-    if task not in TASKS:
-        raise fail(f"--task must be one of {', '.join(TASKS)}, not '{task}'")
+    if task not in TASK_NAMES:
+        raise fail(f"--task must be one of {', '.join(TASK_NAMES)}, not '{task}'")
+    if task == churn.TASK:
+        try:
+            report = churn.train(
+                data=data,
+                label_col=label_col,
+                id_col=id_col,
+                positive=positive,
+                out=out,
+                seed=seed,
+                shots=shots,
+            )
+        except CxloopError as exc:
+            raise fail(exc.detail) from exc
+        churn.show(report, as_json)
+        return
     settings = get_settings()
     options = TrainOptions(
         data=data,
@@ -98,6 +125,9 @@ def evaluate(
     settings = get_settings()
     try:
         path = resolve_model(model)
+        if is_churn_model(path):
+            churn.show(churn.evaluate(path, data=data, label_col=label_col), as_json)
+            return
         options = EvalOptions(
             model=path,
             data=data,
@@ -112,6 +142,36 @@ def evaluate(
     _show(report, as_json)
 
 
+@model_app.command("score")
+def score(
+    model: Annotated[Path, typer.Option(help="A churn model directory.", file_okay=False)],
+    data: Annotated[
+        Path, typer.Option(help="CSV, JSONL, Parquet or XLSX file of customers.", dir_okay=False)
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the scores to this file (format from the extension).", dir_okay=False
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option(help="Reasons per customer.", min=0)] = 3,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score customers with a churn model: each one's risk with its top reasons in words."""
+    try:
+        report = churn.score(model, data=data, out=out, top=top)
+    except CxloopError as exc:
+        raise fail(exc.detail) from exc
+    if as_json:
+        emit_json(report)
+    elif "out" in report:
+        err.print(f"scored {report['n']} customers into {report['out']}")
+    else:
+        for row in report["scores"]:
+            reasons = "; ".join(r["text"] for r in row["reasons"]) or "-"
+            err.print(f"{row['id'] or row['row']}  {row['risk']:.3f}  {reasons}")
+
+
 @model_app.command("use")
 def use(
     model: Annotated[Path, typer.Argument(help="A directory written by 'cxloop model train'.")],
@@ -119,6 +179,8 @@ def use(
     as_json: JsonOpt = False,
 ) -> None:
     """Deploy a trained model: enrichment uses it from the next start of a worker or server."""
+    if is_churn_model(model):
+        raise fail(f"'{model}' is a churn model; score customers with 'cxloop model score'")
     if name not in HEAD_NAMES:
         raise fail(f"--as must be one of {', '.join(HEAD_NAMES)}, not '{name}'")
     try:

@@ -1,0 +1,73 @@
+"""The churn task behind ``cxloop model train/eval/score``: tabular features, not texts.
+
+Understanding's text tasks cannot know about proactive (it ranks below), so the command
+line is where the two meet: these functions take the commands' options and call proactive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cxloop.cli.output import emit_json, err
+from cxloop.errors import ValidationFailed
+from cxloop.proactive import (
+    evaluate_churn,
+    load_model,
+    record_evaluation,
+    save_model,
+    score_churn,
+    train_churn,
+    write_scores,
+)
+
+TASK = "churn"
+
+
+def train(
+    *,
+    data: Path,
+    label_col: str,
+    id_col: str | None,
+    positive: str | None,
+    out: Path,
+    seed: int,
+    shots: int | None,
+) -> dict[str, Any]:
+    if shots is not None:
+        raise ValidationFailed("--shots is for text tasks, not churn", field="shots")
+    model = train_churn(data, label_col=label_col, id_col=id_col, positive=positive, seed=seed)
+    save_model(model, out)
+    return {"task": TASK, "model": str(out), **model.card["cross_validation"]}
+
+
+def evaluate(model_dir: Path, *, data: Path, label_col: str) -> dict[str, Any]:
+    model = load_model(model_dir)
+    report = evaluate_churn(model, data, label_col=label_col)
+    record_evaluation(model, model_dir, data, report)
+    return report
+
+
+def score(model_dir: Path, *, data: Path, out: Path | None, top: int) -> dict[str, Any]:
+    scores = score_churn(load_model(model_dir), data, top=top)
+    if out is not None:
+        write_scores(scores, out)
+        return {"n": len(scores), "out": str(out)}
+    return {"n": len(scores), "scores": [s.as_dict() for s in scores]}
+
+
+def show(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        emit_json(report)
+        return
+    err.print(f"n={report['n']}  roc_auc={report['roc_auc']}  brier={report['brier']}")
+    if baseline := report.get("baseline"):
+        err.print(
+            f"baseline ({baseline['name']}): roc_auc={baseline['roc_auc']}  "
+            f"brier={baseline['brier']}  ({report['method']})"
+        )
+    for row in report["calibration"]:
+        err.print(
+            f"  decile {row['decile']:>2}  predicted {row['mean_predicted']:.3f}  "
+            f"observed {row['observed_rate']:.3f}  n={row['n']}"
+        )

@@ -1,0 +1,70 @@
+"""A trained churn model on disk: the fitted estimator with what it learnt about the columns,
+and ``card.json``, the model card a person reads (and ``cxloop model eval`` finds the task in).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from numpy.typing import NDArray
+
+from cxloop.errors import ValidationFailed
+from cxloop.proactive.features import Schema
+from cxloop.proactive.labels import Outcome
+
+TASK = "churn"
+MODEL_FILE = "churn.joblib"
+CARD_FILE = "card.json"
+
+
+@dataclass
+class ChurnModel:
+    estimator: Any
+    schema: Schema
+    outcome: Outcome
+    id_col: str | None
+    card: dict[str, Any]
+
+    def predict(self, frame: Any) -> NDArray[np.float64]:
+        """The chance that each row's customer leaves."""
+        return np.asarray(self.estimator.predict_proba(frame)[:, 1], dtype=np.float64)
+
+
+def save_model(model: ChurnModel, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    joblib.dump(
+        {
+            "estimator": model.estimator,
+            "schema": model.schema,
+            "outcome": model.outcome,
+            "id_col": model.id_col,
+        },
+        directory / MODEL_FILE,
+        compress=3,
+    )
+    write_card(model.card, directory)
+    return directory
+
+
+def write_card(card: dict[str, Any], directory: Path) -> None:
+    (directory / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+
+
+def is_churn_model(directory: Path) -> bool:
+    card = directory / CARD_FILE
+    return card.is_file() and json.loads(card.read_text()).get("task") == TASK
+
+
+def load_model(directory: Path) -> ChurnModel:
+    """A model saved by :func:`save_model` (a trusted directory: joblib runs pickles)."""
+    path = directory / MODEL_FILE
+    if not path.is_file() or not is_churn_model(directory):
+        raise ValidationFailed(f"'{directory}' holds no churn model ({MODEL_FILE})", field="model")
+    stored = joblib.load(path)
+    card = json.loads((directory / CARD_FILE).read_text())
+    return ChurnModel(card=card, **stored)
