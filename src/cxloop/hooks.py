@@ -38,6 +38,14 @@ class Specs:
         erasure), keyed by kind, as JSON-able values."""
 
     @hookspec
+    def cxloop_do_not_survey(  # type: ignore[empty-body]
+        self, session: Any, customer_ids: list[int]
+    ) -> dict[int, str]:
+        """Customers among ``customer_ids`` who must not be invited to a survey now, with the
+        reason (e.g. the cases domain: "has an open case"). Senders of surveys ask every
+        plugin and honour every answer."""
+
+    @hookspec
     def cxloop_retention_kinds(self) -> dict[str, str]:  # type: ignore[empty-body]
         """The kinds of data this plugin keeps under retention policies, with a description
         (e.g. ``{"raw_text": "the text of interactions"}``)."""

@@ -36,6 +36,21 @@ def cxloop_customers_merged(session: Session, winner_id: int, loser_id: int) -> 
 
 
 @hookimpl
+def cxloop_do_not_survey(session: Session, customer_ids: list[int]) -> dict[int, str]:
+    """Nobody is asked how we did while we are still working on their problem."""
+    busy = session.scalars(
+        select(Case.customer_id)
+        .where(
+            Case.customer_id.in_(customer_ids),
+            Case.status.in_(sorted(ACTIVE_STATUSES)),
+            Case.merged_into_id.is_(None),
+        )
+        .distinct()
+    )
+    return dict.fromkeys(busy, "has an open case")
+
+
+@hookimpl
 def cxloop_export_customer_data(session: Session, customer_ids: list[int]) -> dict[str, Any]:
     cases = list(
         session.scalars(select(Case).where(Case.customer_id.in_(customer_ids)).order_by(Case.id))

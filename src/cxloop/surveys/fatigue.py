@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.customers import Customer
+from cxloop.hooks import get_plugin_manager
 from cxloop.privacy import Purpose, consent_history, has_consent
 from cxloop.surveys.models import Invitation, OptOut, Survey
 
@@ -40,6 +41,8 @@ class Fatigue:
     recent: set[int]
     """Invited to any survey inside the global cool-down."""
     recent_by_survey: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    held_back: dict[int, str] = field(default_factory=dict)
+    """Customers another domain asks us not to survey now (an open case), with its reason."""
 
     def reason(self, survey: Survey, customer_id: int, channel: str) -> str | None:
         """Why ``customer_id`` may not be invited to ``survey`` on ``channel`` (None: may)."""
@@ -52,6 +55,8 @@ class Fatigue:
             return "opted out of surveys"
         if customer_id in self.no_consent:
             return "no consent to surveys"
+        if customer_id in self.held_back:
+            return self.held_back[customer_id]
         if customer_id in self.recent:
             return f"already invited to a survey in the last {self.rules.cooldown_days} days"
         if customer_id in self.recent_by_survey[survey.id]:
@@ -86,6 +91,7 @@ def load_fatigue(
         ),
         no_consent=_without_consent(session, wanted),
         recent=set(),
+        held_back=_held_back(session, wanted),
     )
     if rules.cooldown_days > 0:
         since = now - timedelta(days=rules.cooldown_days)
@@ -111,6 +117,16 @@ def load_fatigue(
                 )
             )
     return fatigue
+
+
+def _held_back(session: Session, customer_ids: list[int]) -> dict[int, str]:
+    reasons: dict[int, str] = {}
+    for answer in get_plugin_manager().hook.cxloop_do_not_survey(
+        session=session, customer_ids=customer_ids
+    ):
+        for customer_id, reason in answer.items():
+            reasons.setdefault(customer_id, reason)
+    return reasons
 
 
 def _without_consent(session: Session, customer_ids: list[int]) -> set[int]:
