@@ -13,20 +13,23 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
-from cxloop.accounts import permissions_for
+from cxloop.accounts import Permission, permissions_for
 from cxloop.api.deps import SessionDep
 from cxloop.api.visibility import visible_customer, visible_customers
 from cxloop.customers import get_customer, read_customer, search_page
 from cxloop.interactions import Channel, JourneyStage, journey_summary
 from cxloop.web.journey_chart import layout
 from cxloop.web.nav import add_nav_item
+from cxloop.web.permissions import require_permission
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import PageUser
 from cxloop.web.templating import render
 from cxloop.web.timeline import timeline_context, timeline_filters
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-add_nav_item("customers", "Customers", "/customers", order=10)
+add_nav_item(
+    "customers", "Customers", "/customers", order=10, permission=Permission.customers_read.value
+)
 
 SEARCH_PAGE_SIZE = 25
 Text = Annotated[str | None, Query(max_length=500)]
@@ -42,6 +45,7 @@ def search(
     cursor: Text = None,
 ) -> Response:
     """Search by any identity or by name; without a query, the newest customers."""
+    require_permission(session, user, Permission.customers_read)
     query = (q or "").strip()
     page = visible_customers(
         search_page(session, q=query, cursor=cursor or None, limit=SEARCH_PAGE_SIZE),
@@ -75,6 +79,7 @@ def customer_page(
     until: Text = None,
 ) -> Response:
     """Profile, identities, journey chart and the timeline (first page or a cursor's page)."""
+    require_permission(session, user, Permission.customers_read)
     customer = get_customer(session, customer_id)
     if customer.id != customer_id:  # a merged-away id: send the browser to the survivor
         query = f"?{request.url.query}" if request.url.query else ""
@@ -117,6 +122,7 @@ def timeline_more(
     until: Text = None,
 ) -> Response:
     """The next timeline items for HTMX to append; a plain visit gets the whole page."""
+    require_permission(session, user, Permission.customers_read)
     if request.headers.get("hx-request") != "true":
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/customers/{customer_id}{query}#timeline", status_code=303)

@@ -13,17 +13,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
+from cxloop.accounts import Permission
 from cxloop.api.deps import SessionDep, SettingsDep
 from cxloop.insights import measure_all, metric_named, metrics, parse_query
 from cxloop.interactions import Channel, JourneyStage
 from cxloop.web.metric_charts import comparison, trend, value_label
 from cxloop.web.nav import add_nav_item
+from cxloop.web.permissions import require_permission
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import PageUser
 from cxloop.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-add_nav_item("dashboard", "Dashboard", "/dashboard", order=30)
+add_nav_item(
+    "dashboard", "Dashboard", "/dashboard", order=30, permission=Permission.metrics_read.value
+)
 
 WINDOWS = (4, 8, 13, 26, 52)
 
@@ -40,6 +44,7 @@ def dashboard(
     stage: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
     """Where each metric stands this period, whether its change is real, and where it differs."""
+    require_permission(session, user, Permission.metrics_read)
     chosen = metric_named(metric)
     weeks = weeks if weeks in WINDOWS else 13
     now = datetime.now(UTC)

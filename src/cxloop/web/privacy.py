@@ -22,7 +22,7 @@ from cxloop.web.security import CsrfChecked, PageUser
 from cxloop.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-add_nav_item("privacy", "Privacy", "/privacy", order=90)
+add_nav_item("privacy", "Privacy", "/privacy", order=90, permission=Permission.privacy_manage.value)
 
 Text = Annotated[str | None, Query(max_length=320)]
 

@@ -48,7 +48,7 @@ from cxloop.web.survey_form import question_views
 from cxloop.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-add_nav_item("surveys", "Surveys", "/surveys", order=20)
+add_nav_item("surveys", "Surveys", "/surveys", order=20, permission=Permission.surveys_read.value)
 
 RECENT_RESPONSES = 20
 STARTER: dict[str, Any] = {

@@ -12,17 +12,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
-from cxloop.accounts import Department
+from cxloop.accounts import Department, Permission
 from cxloop.api.deps import SessionDep
 from cxloop.interactions import Channel, JourneyStage
 from cxloop.understanding import list_topics, text_analytics
 from cxloop.web.nav import add_nav_item
+from cxloop.web.permissions import require_permission
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import PageUser
 from cxloop.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-add_nav_item("text", "Text analytics", "/text", order=40)
+add_nav_item(
+    "text", "Text analytics", "/text", order=40, permission=Permission.understanding_read.value
+)
 
 WINDOWS = (7, 30, 90, 365)
 Many = Annotated[list[str], Query()]
@@ -40,6 +43,7 @@ def text_page(
     topic: Annotated[int | None, Query()] = None,
 ) -> Response:
     """What customers write about, how they feel, and what is rising, over the last days."""
+    require_permission(session, user, Permission.understanding_read)
     days = days if days in WINDOWS else 90
     until = datetime.now(UTC)
     departments = list(session.scalars(select(Department).order_by(Department.name)))
