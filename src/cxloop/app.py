@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import Connection, Engine
@@ -15,6 +16,7 @@ from cxloop.api.health import REQUESTS
 from cxloop.api.router import api_router, ingest_router
 from cxloop.jobs import Queue
 from cxloop.jobs import install as install_jobs
+from cxloop.jobs import uninstall as uninstall_jobs
 from cxloop.settings import Settings, get_settings
 from cxloop.store.engine import get_engine
 from cxloop.store.group_commit import GroupCommitter
@@ -37,7 +39,13 @@ def create_app(
         if migrate:
             upgrade(url)
         engine = get_engine(url)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        uninstall_jobs(app.state.jobs)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="cxloop",
         version=__version__,
         description="Customer experience management: capture, listen, understand, act, measure.",

@@ -53,6 +53,12 @@ def install(queue: Queue) -> Queue:
     return queue
 
 
+def uninstall(queue: Queue) -> None:
+    """Stop sending events to ``queue`` (its app shut down); another app's queue stays."""
+    if _installed and _installed[0] is queue:
+        _installed.clear()
+
+
 def installed() -> Queue | None:
     return _installed[0] if _installed else None
 
@@ -144,4 +150,5 @@ __all__ = [
     "installed",
     "make_huey",
     "register",
+    "uninstall",
 ]

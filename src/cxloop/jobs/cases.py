@@ -9,10 +9,12 @@ for cases in a company that does not use them.
 
 from __future__ import annotations
 
+import logging
 import time
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Connection, Engine, exists, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from cxloop.cases import (
     Case,
@@ -31,6 +33,7 @@ from cxloop.types import utcnow
 from cxloop.understanding import ids_for_message_ids
 
 MAX_BATCH = 1000
+logger = logging.getLogger(__name__)
 RULES_RECHECK_S = 10.0
 
 
@@ -126,7 +129,12 @@ class RuleWatch:
     def active(self, bind: Engine | Connection) -> bool:
         now = time.monotonic()
         if now - self._checked >= self._ttl:
-            with unit_of_work(bind, write=False) as session:
-                self._active = bool(session.scalar(select(exists().where(CaseRule.active))))
+            try:
+                with unit_of_work(bind, write=False) as session:
+                    self._active = bool(session.scalar(select(exists().where(CaseRule.active))))
+            except SQLAlchemyError:
+                # A database the queue cannot read could not run the job either.
+                logger.warning("could not read the case-opening rules", exc_info=True)
+                return False
             self._checked = now
         return self._active
