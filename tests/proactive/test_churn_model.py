@@ -3,6 +3,7 @@ its card, and scoring customers with their reasons in words."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -203,3 +204,31 @@ def test_an_identifier_like_or_constant_column_is_ignored_not_fatal(tmp_path: Pa
     data = write_customers(tmp_path / "d.csv", rows, (*rows[0],))
     model = train_churn(data, label_col="churned", id_col="customer", positive=None)
     assert set(model.card["ignored"]) == {"note", "region"}
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("customer", "contract", "payment", "churned"),  # categories only
+        ("customer", "tenure", "monthly", "churned"),  # numbers only, no blanks
+    ],
+)
+def test_files_with_only_numbers_or_only_categories_train_and_score(
+    tmp_path: Path, fields: tuple[str, ...]
+) -> None:
+    data = write_customers(tmp_path / "d.csv", customers(200), fields)
+    model = train_churn(data, label_col="churned", id_col="customer", positive=None)
+    assert model.card["cross_validation"]["roc_auc"] > 0.6
+    assert len(score_churn(model, data)) == 200
+
+
+def test_typed_files_with_true_false_labels_and_nulls_train(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    lines = [
+        {**r, "total": None if r["total"] == " " else r["total"], "churned": r["churned"] == "Yes"}
+        for r in customers(200)
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    model = train_churn(path, label_col="churned", id_col="customer", positive=None)
+    assert model.card["label"] == {"column": "churned", "positive": "true", "negative": "false"}
+    assert evaluate_churn(model, path, label_col="churned")["n"] == 200
