@@ -3,10 +3,11 @@
 A feature's contribution is how much the customer's log-odds drop when that feature alone is
 replaced by values typical of the customer base (the deciles of a number, the categories in
 proportion to how often they occur), averaged over those values: log-odds(x) minus the mean
-log-odds of x with feature j swapped. For the additive half of the model this is exactly its
-SHAP value; for the trees it is the interventional, one-feature-at-a-time approximation,
-computed with the model itself and no extra dependency. The features pushing the risk up
-most become the reasons.
+log-odds of x with feature j swapped. For a model additive in log-odds this is exactly the
+(interventional) SHAP value; ours is nearly additive (the spline model) with a few
+interactions (log-ratios of two numbers, shallow trees, the averaging of two models), so it
+is the one-feature-at-a-time approximation of it, computed with the model itself and no
+extra dependency. The features pushing the risk up most become the reasons.
 """
 
 from __future__ import annotations
