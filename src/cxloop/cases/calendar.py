@@ -182,3 +182,39 @@ class Calendar:
                 continue
             total += min(closes, end) - max(opens, start)
         return total / timedelta(minutes=1)
+
+
+def parse_hours_text(text: str) -> dict[str, list[list[str]]]:
+    """Opening hours written one rule per line, e.g. ``mon-fri 09:00-12:30, 13:30-18:00`` and
+    ``sat 10:00-16:00``; days not named are closed. Checked like any calendar."""
+    hours: dict[str, list[list[str]]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        days, _, spans = line.strip().partition(" ")
+        if not days:
+            continue
+        first, _, last = days.lower().partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise ValidationFailed(
+                f"line {number}: start with a day or a range of days, e.g. 'mon-fri'",
+                field="hours",
+            )
+        named = WEEKDAYS[WEEKDAYS.index(first) : WEEKDAYS.index(last or first) + 1]
+        pairs = [span.strip().split("-") for span in spans.split(",") if span.strip()]
+        if not named or not pairs or any(len(pair) != 2 for pair in pairs):
+            raise ValidationFailed(
+                f"line {number}: write the opening spans as 09:00-17:00, separated by commas",
+                field="hours",
+            )
+        for day in named:
+            hours[day] = [[a.strip(), b.strip()] for a, b in pairs]
+    parse_hours(hours)
+    return hours
+
+
+def hours_text(hours: Mapping[str, Any]) -> str:
+    """Stored opening hours written back one day per line."""
+    return "\n".join(
+        f"{day} " + ", ".join(f"{a}-{b}" for a, b in hours[day])
+        for day in WEEKDAYS
+        if hours.get(day)
+    )

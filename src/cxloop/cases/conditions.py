@@ -164,3 +164,64 @@ def holds(conditions: Sequence[Mapping[str, Any]], found: Mapping[str, Any]) -> 
         _compare(Op(c.get("op", "eq")), _lookup(found, c["field"]), c.get("value"))
         for c in conditions
     )
+
+
+def parse_conditions(text: str) -> list[dict[str, Any]]:
+    """Conditions written one per line as a team lead would say them, e.g.
+    ``score.nps le 6``, ``channel in email, chat``, ``topic eq Billing``, ``signal exists``.
+    Numbers and true/false are read as such; anything else is text. A ValueError names the
+    line that cannot be read."""
+    conditions: list[dict[str, Any]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.strip().split(maxsplit=2)
+        if not words:
+            continue
+        if len(words) < 2 or words[1] not in set(Op):
+            raise ValueError(
+                f"line {number}: write 'field operator value', the operator one of "
+                f"{', '.join(Op)} (e.g. 'score.nps le 6')"
+            )
+        field, op = words[0], Op(words[1])
+        raw = words[2] if len(words) > 2 else ""
+        value: Any
+        if op is Op.in_:
+            value = [_scalar(v.strip()) for v in raw.split(",") if v.strip()]
+        elif op is Op.exists:
+            value = raw.lower() not in ("false", "no", "0")
+        else:
+            value = _scalar(raw)
+        try:
+            conditions.append(Condition(field=field, op=op, value=value).model_dump(mode="json"))
+        except ValueError as exc:
+            raise ValueError(f"line {number}: {_first_error(exc)}") from None
+    return conditions
+
+
+def describe(condition: Mapping[str, Any]) -> str:
+    """A stored condition written back the way :func:`parse_conditions` reads it."""
+    value = condition.get("value")
+    if condition.get("op") == Op.exists.value:
+        return f"{condition['field']} exists" + ("" if value else " false")
+    shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+    return (
+        f"{condition['field']} {condition.get('op', 'eq')} {'' if shown is None else shown}".strip()
+    )
+
+
+def _scalar(raw: str) -> Any:
+    if raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(raw)
+        except ValueError:
+            continue
+    return raw
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return str(first.get("msg", exc)).removeprefix("Value error, ")
+    return str(exc)

@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from cxloop.web import (
     auth,
     case_page,
+    case_setup,
     cases,
     customers,
     dashboard,
@@ -30,6 +31,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(auth.router)
     app.include_router(customers.router)
     app.include_router(cases.router)
+    app.include_router(case_setup.router)  # before the case page: /cases/setup is no case id
     app.include_router(case_page.router)
     app.include_router(survey_pages.router)
     app.include_router(survey_unsubscribe.router)
