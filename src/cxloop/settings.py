@@ -127,6 +127,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Metric values over fewer answers than this are suppressed (shown as n only).",
     )
+    loop_closure_target_hours: float = Field(
+        default=48.0,
+        gt=0,
+        description="Business hours within which a detractor or churn threat should hear back "
+        "when no case deadline covers it (the loop closure metric).",
+    )
 
     jobs_url: str | None = Field(
         default=None,

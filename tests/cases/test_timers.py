@@ -79,7 +79,7 @@ def test_an_answered_case_never_breaches_its_first_response(session: Session) ->
     team = make_department(session)
     make_policy(session, department=team, first_response_minutes=30, resolution_minutes=600)
     case = open_case(session, team)
-    first_response(case, START + timedelta(minutes=10))
+    first_response(case, START + timedelta(minutes=10), directory(session).calendar(team.id))
 
     assert check_deadlines(directory(session), START + timedelta(hours=1)) == []
 

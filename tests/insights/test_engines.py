@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from cxloop.insights import (
+    AsOf,
     Tables,
     expression,
     extract_all,
@@ -29,6 +30,14 @@ from cxloop.insights import (
     write_table,
 )
 from tests.customers.factories import make_customer
+from tests.insights.case_factories import (
+    answer,
+    churn_threat,
+    make_desk,
+    move,
+    nps_answer,
+    open_case,
+)
 from tests.insights.factories import MONDAY, Answer, answer_all, invitations, make_scores_survey
 from tests.interactions.factories import make_interaction
 
@@ -40,6 +49,13 @@ QUERIES = [
     ("cx_index", []),
     ("response_rate", ["channel", "day"]),
     ("volume", ["channel", "week"]),
+    ("first_response_time", ["department", "week"]),
+    ("resolution_time_mean", ["priority"]),
+    ("first_response_sla", ["channel", "month"]),
+    ("resolution_sla", ["department"]),
+    ("reopen_rate", []),
+    ("loop_closure", ["signal", "week"]),
+    ("case_volume", ["origin", "day"]),
 ]
 CHANNELS = ["web", "store", "phone"]
 FUNNEL = ["awareness", "consideration", "purchase"]
@@ -73,7 +89,40 @@ def facts(session: Session) -> dict[str, pa.Table]:
             stage=FUNNEL[i % 3],
             occurred_at=MONDAY + timedelta(hours=17 * i),
         )
-    return extract_all(session)
+    work_cases(session)
+    return extract_all(session, AsOf(now=MONDAY + timedelta(days=28)))
+
+
+def work_cases(session: Session) -> None:
+    """Cases in two departments over three weeks: answered after 0 to 7 business hours,
+    some solved and reopened, some caused by detractors and churn threats."""
+    desks = [make_desk(session, "care"), make_desk(session, "sales", first_response_minutes=240)]
+    for i in range(24):
+        opened = MONDAY + timedelta(days=i, hours=(i * 5) % 9)
+        signal = i % 4
+        cause = (
+            nps_answer(session, opened, i % 7)
+            if signal == 0
+            else churn_threat(session, opened)
+            if signal == 1
+            else None
+        )
+        desk = desks[i % 2]
+        case = open_case(
+            session,
+            desk,
+            opened,
+            cause=cause,
+            channel=CHANNELS[i % 3],
+            priority=["normal", "high"][i % 2],
+            origin=["manual", "rule"][i % 3 % 2],
+        )
+        if i % 5:
+            answer(session, desk, case, opened + timedelta(minutes=37 * i))
+        if i % 3:
+            move(session, case, "solved", opened + timedelta(hours=i + 2))
+            if i % 6 == 1:
+                move(session, case, "reopened", opened + timedelta(hours=i + 30))
 
 
 def rows(tables: Tables) -> list[list[tuple[str, Any]]]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.api.deps import MetricsRead, SessionDep, SettingsDep
 from cxloop.insights import (
+    AsOf,
     MetricRead,
     MetricResult,
     describe,
@@ -72,7 +73,7 @@ def _result(
     query = parse_query(
         metric_named(name), by=(by or "").split(","), filters=filters, start=start, end=end
     )
-    return measure(session, query, min_n=settings.metrics_min_n)
+    return measure(session, query, min_n=settings.metrics_min_n, as_of=AsOf.of(settings))
 
 
 @router.get("/{name}", response_model=MetricResult)

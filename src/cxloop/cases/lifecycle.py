@@ -14,6 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.cases.assignment import choose_agent
+from cxloop.cases.calendar import Calendar
 from cxloop.cases.directory import Agent, Directory
 from cxloop.cases.events import CaseChanged
 from cxloop.cases.models import (
@@ -26,7 +27,13 @@ from cxloop.cases.models import (
     Priority,
 )
 from cxloop.cases.routing import Route, Router, route_many
-from cxloop.cases.sla import pause, resume, set_deadlines
+from cxloop.cases.sla import (
+    first_response_minutes,
+    pause,
+    resolution_minutes,
+    resume,
+    set_deadlines,
+)
 from cxloop.errors import Conflict, NotFound, ValidationFailed
 from cxloop.store.uow import publish
 from cxloop.types import utcnow
@@ -256,11 +263,13 @@ def set_status(
         resume(case, policy, calendar, now)
     if target is CaseStatus.solved:
         case.solved_at = now
+        case.resolution_business_minutes = resolution_minutes(case, calendar)
     elif target is CaseStatus.closed:
         case.closed_at = now
     elif target is CaseStatus.reopened:
         case.reopen_count += 1
         case.solved_at = case.closed_at = None
+        case.resolution_business_minutes = None
     case.status = target.value
     case.updated_at = now
     record(
@@ -398,9 +407,11 @@ def merge(directory: Directory, winner: Case, loser: Case, *, actor: str) -> Cas
     return winner
 
 
-def first_response(case: Case, now: datetime) -> bool:
-    """Stop the first-response clock at the first answer; True when this was it."""
+def first_response(case: Case, now: datetime, calendar: Calendar) -> bool:
+    """Stop the first-response clock at the first answer, keeping its business minutes on the
+    case's calendar; True when this was it."""
     if case.first_responded_at is not None:
         return False
     case.first_responded_at = now
+    case.first_response_business_minutes = first_response_minutes(case, calendar)
     return True

@@ -82,6 +82,12 @@ class Case(Base):
     first_response_breached: Mapped[bool] = mapped_column(default=False)
     resolution_warned: Mapped[bool] = mapped_column(default=False)
     resolution_breached: Mapped[bool] = mapped_column(default=False)
+    first_response_business_minutes: Mapped[int | None] = mapped_column(default=None)
+    """Business minutes from opening to the first answer, on the department's calendar:
+    fixed when the clock stops, so metrics never redo calendar arithmetic."""
+    resolution_business_minutes: Mapped[int | None] = mapped_column(default=None)
+    """Business minutes the resolution clock ran until the case was (last) solved, less
+    the time it stood still waiting on the customer; None while unsolved."""
     solved_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     reopen_count: Mapped[int] = mapped_column(default=0)

@@ -74,7 +74,7 @@ def reply(
     session.add(message)
     session.flush()
     link(session, case, interaction_id, role="reply", actor=author.email)
-    if first_response(case, now):
+    if first_response(case, now, directory.calendar(case.department_id)):
         record(session, case, "first_response", author.email, at=now.isoformat())
     record(session, case, "replied", author.email, message_id=message.id, channel=case.channel)
     if case.status != then and CaseStatus(then) in TRANSITIONS[CaseStatus(case.status)]:

@@ -78,6 +78,18 @@ def resume(case: Case, policy: SlaPolicy | None, calendar: Calendar, now: dateti
     set_deadlines(case, policy, calendar)
 
 
-def business_minutes(calendar: Calendar, start: datetime, end: datetime | None) -> float | None:
-    """Elapsed business time, for time-to-first-response and time-to-resolution metrics."""
-    return None if end is None else calendar.minutes_between(start, end)
+def first_response_minutes(case: Case, calendar: Calendar) -> int | None:
+    """Business minutes from opening to the first answer (that clock never pauses)."""
+    if case.first_responded_at is None:
+        return None
+    return round(calendar.minutes_between(case.created_at, case.first_responded_at))
+
+
+def resolution_minutes(case: Case, calendar: Calendar) -> int | None:
+    """Business minutes the resolution clock ran before the solve stopped it: from opening to
+    the moment it stood still (a case waiting on the customer stopped then) less every earlier
+    pause, so it is measured exactly as the resolution deadline is."""
+    if case.solved_at is None:
+        return None
+    stopped = case.paused_at or case.solved_at
+    return round(calendar.minutes_between(case.created_at, stopped) - case.paused_minutes)

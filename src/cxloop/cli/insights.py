@@ -17,6 +17,7 @@ from cxloop.cli.output import command_session, emit_json, err, fail, progress
 from cxloop.insights import (
     TABLES,
     AlertRule,
+    AsOf,
     Value,
     describe,
     evaluate,
@@ -62,7 +63,8 @@ def show_metric(
             start=_utc(start),
             end=_utc(end),
         )
-        result = measure(session, query, min_n=get_settings().metrics_min_n)
+        settings = get_settings()
+        result = measure(session, query, min_n=settings.metrics_min_n, as_of=AsOf.of(settings))
     if as_json:
         emit_json(result.model_dump(mode="json"))
         return
@@ -112,7 +114,8 @@ def check_alert(
             start=end - timedelta(days=days),
             end=end,
         )
-        result = measure(session, query, min_n=get_settings().metrics_min_n)
+        settings = get_settings()
+        result = measure(session, query, min_n=settings.metrics_min_n, as_of=AsOf.of(settings))
     alerts = evaluate(rule, result)
     if as_json:
         emit_json(
@@ -141,7 +144,7 @@ def export_lake(
 ) -> None:
     """Write the analytic tables as Parquet partitioned by month, for warehouses and Spark."""
     with command_session(write=False) as session, progress("lake", len(TABLES)) as advance:
-        report = write_lake(session, directory, advance=advance)
+        report = write_lake(session, directory, advance=advance, as_of=AsOf.of(get_settings()))
     if as_json:
         emit_json({"directory": str(report.directory), "rows": report.rows, "files": report.files})
     else:

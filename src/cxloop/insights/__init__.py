@@ -1,6 +1,7 @@
 """Measuring: one definition of every metric, with confidence, on any engine."""
 
 from cxloop.insights.alerts import Alert, AlertRule, evaluate
+from cxloop.insights.case_facts import AsOf
 from cxloop.insights.catalogue import DIMENSIONS, Metric, metric_named, metrics, register_metric
 from cxloop.insights.engines import (
     BackendTables,
@@ -14,7 +15,7 @@ from cxloop.insights.exporting import result_rows, write_result
 from cxloop.insights.facts import SCHEMAS, TABLES, extract, extract_all
 from cxloop.insights.journeys import Funnel, FunnelStep, funnel, funnel_expression
 from cxloop.insights.lake import LakeReport, write_lake, write_table
-from cxloop.insights.measures import Count, Mean, Measure, NetScore, Share
+from cxloop.insights.measures import Count, Mean, Measure, Median, NetScore, Share
 from cxloop.insights.query import GRAINS, MetricQuery, describe, expression, parse_query, run
 from cxloop.insights.schemas import Change, Group, MetricRead, MetricResult, Value
 from cxloop.insights.service import journey_funnel, measure, measure_all, stage_keys
@@ -26,6 +27,7 @@ __all__ = [
     "TABLES",
     "Alert",
     "AlertRule",
+    "AsOf",
     "BackendTables",
     "Change",
     "Count",
@@ -35,6 +37,7 @@ __all__ = [
     "LakeReport",
     "Mean",
     "Measure",
+    "Median",
     "Metric",
     "MetricQuery",
     "MetricRead",

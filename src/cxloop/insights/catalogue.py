@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import ibis.expr.types as ir
 
 from cxloop.errors import Conflict, NotFound
-from cxloop.insights.measures import Count, Mean, Measure, NetScore, Share
+from cxloop.insights.measures import Count, Mean, Measure, Median, NetScore, Share
 
 Predicate = Callable[[ir.Table], ir.BooleanValue]
 
@@ -21,6 +21,8 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "responses": ("channel", "stage", "survey", "place"),
     "interactions": ("channel", "stage", "type", "direction", "assisted"),
     "invitations": ("channel", "stage", "survey"),
+    "cases": ("department", "priority", "channel", "origin"),
+    "signals": ("signal", "department", "channel", "stage"),
 }
 """Columns a metric over each table may be grouped and filtered by (besides time)."""
 
@@ -39,6 +41,8 @@ class Metric:
     version: int = 1
     higher_is_better: bool = True
     dimensions: tuple[str, ...] = field(default=())
+    time: str = "at"
+    """The column that places a row in a period: when it happened, or e.g. when it was solved."""
 
     def __post_init__(self) -> None:
         if not self.dimensions:
@@ -159,5 +163,117 @@ register_metric(
         population=lambda t: t["interaction_id"].notnull(),
         population_text="every interaction",
         unit="interactions",
+    )
+)
+
+
+# Closing the loop: cases, and the signals that should have reached a person.
+def _durations(name: str, title: str, what: str, population: str, time: str) -> None:
+    """A business-time duration as two metrics: its median and its mean."""
+    column = name.removesuffix("_time") + "_minutes"
+    for suffix, kind, measure in (
+        ("", "Median", Median(column=column)),
+        ("_mean", "Mean", Mean(column=column)),
+    ):
+        register_metric(
+            Metric(
+                name=name + suffix,
+                title=f"{title} ({kind.lower()})",
+                description=f"{kind} business minutes {what}, on the department's calendar.",
+                table="cases",
+                measure=measure,
+                population=_answered(column),
+                population_text=population,
+                unit="business minutes",
+                higher_is_better=False,
+                time=time,
+            )
+        )
+
+
+_durations(
+    "first_response_time",
+    "Time to first response",
+    "from opening a case to its first answer",
+    "cases answered at least once, by when they were opened",
+    time="at",
+)
+_durations(
+    "resolution_time",
+    "Time to resolution",
+    "the resolution clock ran: from opening to the (last) solve, less time waiting on the customer",
+    "solved cases, by when they were solved",
+    time="solved_at",
+)
+register_metric(
+    Metric(
+        name="first_response_sla",
+        title="First-response SLA attainment",
+        description="Percentage of cases with a first-response deadline answered at or "
+        "before it. A case still unanswered counts as missed once its deadline passed.",
+        table="cases",
+        measure=Share(column="first_response_met"),
+        population=_answered("first_response_met"),
+        population_text="cases with a first-response deadline that was met or missed "
+        "(not those still ahead of it, nor duplicates merged away), by when they were opened",
+        unit="%",
+    )
+)
+register_metric(
+    Metric(
+        name="resolution_sla",
+        title="Resolution SLA attainment",
+        description="Percentage of cases with a resolution deadline solved at or before it "
+        "(the clock stands still while waiting on the customer). A case still unsolved "
+        "counts as missed once its clock ran past the deadline.",
+        table="cases",
+        measure=Share(column="resolution_met"),
+        population=_answered("resolution_met"),
+        population_text="cases with a resolution deadline that was met or missed "
+        "(not those still ahead of it, nor duplicates merged away), by when they were opened",
+        unit="%",
+    )
+)
+register_metric(
+    Metric(
+        name="reopen_rate",
+        title="Reopen rate",
+        description="Percentage of solved cases that were reopened at least once (the "
+        "customer said it was not solved, or wrote again).",
+        table="cases",
+        measure=Share(column="reopened"),
+        population=_answered("reopened"),
+        population_text="cases solved at least once, by when they were opened",
+        unit="%",
+        higher_is_better=False,
+    )
+)
+register_metric(
+    Metric(
+        name="loop_closure",
+        title="Loop closure",
+        description="Percentage of detractor answers (NPS 0-6) and churn threats that got "
+        "an answer in time: a first response on a case they caused, by that case's "
+        "first-response deadline, or within the loop-closure target (48 business hours "
+        "unless configured) when no deadline covers them.",
+        table="signals",
+        measure=Share(column="contacted"),
+        population=_answered("contacted"),
+        population_text="detractor answers and churn threats whose target has passed or "
+        "that were answered, by when the customer spoke; group by signal to see each",
+        unit="%",
+    )
+)
+register_metric(
+    Metric(
+        name="case_volume",
+        title="Cases opened",
+        description="Number of cases opened; group by origin to see how many rules, people "
+        "and emails opened.",
+        table="cases",
+        measure=Count(),
+        population=lambda t: t["case_id"].notnull(),
+        population_text="every case, by when it was opened",
+        unit="cases",
     )
 )

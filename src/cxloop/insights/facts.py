@@ -2,7 +2,8 @@
 
 Survey answers live in JSON keyed by question ids that differ per survey version, so the
 scores are flattened here once (one typed column per scale) and every engine — DuckDB,
-PostgreSQL, Spark, a Parquet lake — sees the same three narrow tables. Extraction goes
+PostgreSQL, Spark, a Parquet lake — sees the same narrow tables (cases and signals come
+from :mod:`cxloop.insights.case_facts`). Extraction goes
 through the caller's SQLAlchemy session rather than an engine scanning the database file,
 so it reads exactly what that unit of work sees, on SQLite and PostgreSQL alike, and needs
 no engine extension (nothing is downloaded at run time). Times are naive UTC.
@@ -10,15 +11,17 @@ no engine extension (nothing is downloaded at run time). Times are naive UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxloop.insights.case_facts import SCHEMAS as CASE_SCHEMAS
+from cxloop.insights.case_facts import AsOf, case_rows, signal_rows
+from cxloop.insights.columns import TIME, naive
 from cxloop.interactions import Interaction
 from cxloop.surveys import (
     Definition,
@@ -30,9 +33,9 @@ from cxloop.surveys import (
     Survey,
     SurveyVersion,
 )
+from cxloop.types import utcnow
 
 CX_PARTS = ("effectiveness", "ease", "emotion")
-TIME = pa.timestamp("us")
 SCHEMAS: dict[str, pa.Schema] = {
     "responses": pa.schema(
         [
@@ -73,6 +76,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("responded", pa.bool_()),
         ]
     ),
+    **CASE_SCHEMAS,
 }
 TABLES = tuple(SCHEMAS)
 BATCH = 50_000
@@ -119,10 +123,6 @@ def _cx_total(parts: Any) -> int | None:
     if not isinstance(parts, dict) or any(not isinstance(parts.get(p), int) for p in CX_PARTS):
         return None
     return sum(int(parts[p]) for p in CX_PARTS)
-
-
-def _naive(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=None) if moment is not None else None
 
 
 def _score_columns(session: Session) -> dict[int, ScoreColumns]:
@@ -174,7 +174,7 @@ def _response_rows(session: Session) -> Iterator[tuple[Any, ...]]:
     )
     for rid, sid, vid, channel, stage, place, cid, at, answers in session.execute(stmt):
         scores = columns[vid].scores(answers)
-        yield (rid, surveys[sid], channel, stage, place, cid, _naive(at), *scores)
+        yield (rid, surveys[sid], channel, stage, place, cid, naive(at), *scores)
 
 
 def _interaction_rows(session: Session) -> Iterator[tuple[Any, ...]]:
@@ -194,7 +194,7 @@ def _interaction_rows(session: Session) -> Iterator[tuple[Any, ...]]:
         .execution_options(yield_per=BATCH)
     )
     for row in session.execute(stmt):
-        yield (*row[:-1], _naive(row[-1]))
+        yield (*row[:-1], naive(row[-1]))
 
 
 def _invitation_rows(session: Session) -> Iterator[tuple[Any, ...]]:
@@ -219,24 +219,29 @@ def _invitation_rows(session: Session) -> Iterator[tuple[Any, ...]]:
             surveys[sid],
             channel,
             stage,
-            _naive(sent or created),
+            naive(sent or created),
             status in DELIVERED,
             completed is not None,
         )
 
 
-_ROWS = {
-    "responses": _response_rows,
-    "interactions": _interaction_rows,
-    "invitations": _invitation_rows,
+Rows = Callable[[Session, AsOf], Iterable[tuple[Any, ...]]]
+_ROWS: dict[str, Rows] = {
+    "responses": lambda session, _: _response_rows(session),
+    "interactions": lambda session, _: _interaction_rows(session),
+    "invitations": lambda session, _: _invitation_rows(session),
+    "cases": lambda session, as_of: case_rows(session, as_of, BATCH),
+    "signals": lambda session, as_of: signal_rows(session, as_of, BATCH),
 }
 
 
-def extract(session: Session, name: str) -> pa.Table:
-    """One analytic table, read in batches of rows (empty tables keep their schema)."""
+def extract(session: Session, name: str, as_of: AsOf | None = None) -> pa.Table:
+    """One analytic table, read in batches of rows (empty tables keep their schema).
+    ``as_of`` decides which case deadlines have passed (default: now, in UTC)."""
     schema = SCHEMAS[name]
-    return pa.Table.from_batches(list(_batches(schema, _ROWS[name](session))), schema=schema)
+    rows = _ROWS[name](session, as_of or AsOf(now=utcnow()))
+    return pa.Table.from_batches(list(_batches(schema, rows)), schema=schema)
 
 
-def extract_all(session: Session) -> dict[str, pa.Table]:
-    return {name: extract(session, name) for name in TABLES}
+def extract_all(session: Session, as_of: AsOf | None = None) -> dict[str, pa.Table]:
+    return {name: extract(session, name, as_of) for name in TABLES}

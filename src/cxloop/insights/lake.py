@@ -19,6 +19,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
+from cxloop.insights.case_facts import AsOf
 from cxloop.insights.facts import TABLES, extract
 
 PARTITION = "month"
@@ -52,14 +53,18 @@ def write_table(directory: Path, name: str, table: pa.Table) -> int:
 
 
 def write_lake(
-    session: Session, directory: Path, *, advance: Callable[[int], None] | None = None
+    session: Session,
+    directory: Path,
+    *,
+    advance: Callable[[int], None] | None = None,
+    as_of: AsOf | None = None,
 ) -> LakeReport:
     """Every analytic table; ``advance(1)`` after each, for a progress bar."""
     directory.mkdir(parents=True, exist_ok=True)
     rows: dict[str, int] = {}
     files = 0
     for name in TABLES:
-        table = extract(session, name)
+        table = extract(session, name, as_of)
         rows[name] = table.num_rows
         files += write_table(directory, name, table)
         if advance is not None:

@@ -17,6 +17,7 @@ from cxloop.insights.stats import (
     EMPTY,
     Estimate,
     Moments,
+    median_ranks,
     net_score,
     net_score_p,
     poisson_p,
@@ -147,6 +148,81 @@ class Mean:
     def describe(self) -> str:
         scaled = f"{self.column} / {self.divisor}" if self.divisor != 1 else self.column
         return f"mean({scaled})"
+
+
+MINUTE_STEPS: tuple[int, ...] = (
+    *range(0, 10),
+    *range(10, 60, 5),
+    *range(60, 120, 10),
+    *range(120, 240, 15),
+    *range(240, 480, 30),
+    *range(480, 960, 60),
+    *range(960, 2880, 120),
+    *range(2880, 9600, 480),
+    *range(9600, 28800, 2400),
+    *range(28800, 57601, 4800),
+)
+"""Business minutes a duration is rounded up to: every minute to 10, then coarser steps of
+at most about a tenth of the value, up to 120 eight-hour business days."""
+
+
+@dataclass(frozen=True, slots=True)
+class Median:
+    """The median with a distribution-free interval (order statistics), from counts alone.
+
+    Each value is rounded up to the next of ``steps``; the engine counts how many fall at or
+    below each step, which is exact on every engine and adds up across groups and periods like
+    every other measure. The median is the first step by which half the values had come, the
+    interval the steps of the order statistics :func:`median_ranks` names; a change is tested
+    by Mood's median test (the share at or below the two periods' pooled median). A rank past
+    the last step has no value.
+    """
+
+    column: str
+    steps: tuple[int, ...] = MINUTE_STEPS
+    kind: str = "median"
+    suppressible: bool = True
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return ("n", *(f"le_{step}" for step in self.steps))
+
+    def aggregates(self, table: ir.Table) -> dict[str, ir.Scalar]:
+        value = table[self.column]
+        found: dict[str, ir.Scalar] = {"n": value.count()}
+        for step in self.steps:
+            found[f"le_{step}"] = (value <= step).ifelse(1, 0).sum()
+        return found
+
+    def _at_rank(self, sums: Sums, rank: int) -> int | None:
+        return next((s for s in self.steps if sums[f"le_{s}"] >= rank), None)
+
+    def _median(self, sums: Sums) -> int | None:
+        return self._at_rank(sums, -(-sums["n"] // 2))
+
+    def estimate(self, sums: Sums) -> Estimate:
+        n = sums["n"]
+        if n == 0:
+            return EMPTY
+        value = self._median(sums)
+        ranks = median_ranks(n)
+        if value is None or ranks is None:
+            return Estimate(value=value, low=None, high=None)
+        low, high = (self._at_rank(sums, rank) for rank in ranks)
+        return Estimate(value=value, low=low, high=high)
+
+    def p_value(self, current: Sums, previous: Sums) -> float | None:
+        pooled = self._median({k: current[k] + previous[k] for k in self.fields})
+        if pooled is None:
+            return None
+        key = f"le_{pooled}"
+        return two_proportion_p(current[key], current["n"], previous[key], previous["n"])
+
+    def describe(self) -> str:
+        return (
+            f"median({self.column}), each value rounded up to the next of {len(self.steps)} "
+            f"steps from {self.steps[0]} to {self.steps[-1]}"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,15 +159,15 @@ def expression(query: MetricQuery, tables: Tables) -> ir.Table:
     t = tables.table(metric.table)
     conditions = [
         metric.population(t),
-        t["at"] >= _naive(query.previous_start),
-        t["at"] < _naive(query.end),
+        t[metric.time] >= _naive(query.previous_start),
+        t[metric.time] < _naive(query.end),
         *(t[name].isin(list(values)) for name, values in query.filters.items()),
     ]
     t = t.filter(*conditions)
     keys: dict[str, ir.Value] = {name: t[name] for name in query.dimensions}
     if query.grain is not None:
-        keys["bucket"] = t["at"].truncate(_TRUNCATE[query.grain]).date()
-    keys["current"] = t["at"] >= _naive(query.start)
+        keys["bucket"] = t[metric.time].truncate(_TRUNCATE[query.grain]).date()
+    keys["current"] = t[metric.time] >= _naive(query.start)
     return t.group_by(**keys).aggregate(**metric.measure.aggregates(t))
 
 
@@ -274,6 +274,7 @@ def describe(metric: Metric) -> MetricRead:
         title=metric.title,
         description=metric.description,
         table=metric.table,
+        time=metric.time,
         kind=metric.measure.kind,
         formula=metric.measure.describe(),
         population=metric.population_text,

@@ -12,7 +12,8 @@ class MetricRead(BaseModel):
     title: str
     description: str
     table: str = Field(description="Analytic table the metric reads.")
-    kind: str = Field(description="net_score, proportion, mean or count.")
+    time: str = Field(description="Time column that places a row in a period.")
+    kind: str = Field(description="net_score, proportion, mean, median or count.")
     formula: str
     population: str
     unit: str

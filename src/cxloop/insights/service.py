@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxloop.insights.case_facts import AsOf
 from cxloop.insights.engines import in_memory
 from cxloop.insights.facts import extract
 from cxloop.insights.journeys import Funnel, check_stages, funnel
@@ -22,16 +23,18 @@ from cxloop.interactions import JourneyStage
 
 
 def measure_all(
-    session: Session, queries: Sequence[MetricQuery], *, min_n: int
+    session: Session, queries: Sequence[MetricQuery], *, min_n: int, as_of: AsOf | None = None
 ) -> list[MetricResult]:
     """Several queries (a dashboard) reading each table once, in one embedded engine."""
     names = {query.metric.table for query in queries}
-    tables = in_memory({name: extract(session, name) for name in sorted(names)})
+    tables = in_memory({name: extract(session, name, as_of) for name in sorted(names)})
     return [run(query, tables, min_n=min_n) for query in queries]
 
 
-def measure(session: Session, query: MetricQuery, *, min_n: int) -> MetricResult:
-    return measure_all(session, [query], min_n=min_n)[0]
+def measure(
+    session: Session, query: MetricQuery, *, min_n: int, as_of: AsOf | None = None
+) -> MetricResult:
+    return measure_all(session, [query], min_n=min_n, as_of=as_of)[0]
 
 
 def stage_keys(session: Session) -> list[str]:

@@ -119,6 +119,16 @@ def welch_p(a: Moments, b: Moments) -> float | None:
     return float(2 * _scipy.t.sf(abs((a.mean - b.mean) / se), df))
 
 
+def median_ranks(n: int) -> tuple[int, int] | None:
+    """Ranks (1-based) of the order statistics bounding the median with at least 95%
+    confidence, whatever the distribution: the binomial(n, 1/2) tails. None below six values,
+    where even the smallest and largest do not reach 95%."""
+    low = int(_scipy.binom.ppf((1 - CONFIDENCE) / 2, n, 0.5))
+    if low < 1:
+        return None
+    return low, n - low + 1
+
+
 def poisson_p(a: int, b: int) -> float | None:
     """Two counts over equal exposure: a z-test of their difference (normal approximation)."""
     if a + b == 0:
