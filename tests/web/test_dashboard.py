@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.accounts import Role
 from tests.accounts.factories import make_user
+from tests.insights.case_factories import answer, make_desk, nps_answer, open_case
 from tests.insights.factories import answer_all, make_scores_survey, nps_answers
 from tests.web.helpers import sign_in
 
@@ -77,3 +78,34 @@ def test_an_unknown_metric_is_a_404_page(signed_in: TestClient) -> None:
 def test_an_empty_period_says_so_without_failing(signed_in: TestClient) -> None:
     html = signed_in.get("/dashboard", params={"metric": "csat"}).text
     assert "Not enough answers in this period" in html and "no answers" in html
+
+
+def test_closing_the_loop_by_department_with_intervals(
+    signed_in: TestClient, session: Session
+) -> None:
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = today - timedelta(days=today.weekday() + 7)  # last week's Monday
+    billing, shop = make_desk(session, "billing"), make_desk(session, "shop")
+    for i in range(12):  # billing answers in 10 to 120 business minutes, half of them late
+        opened = monday + timedelta(hours=9 + i % 3, minutes=i)
+        case = open_case(session, billing, opened, cause=nps_answer(session, opened, 2))
+        answer(session, billing, case, opened + timedelta(minutes=10 + 10 * i))
+    answer(
+        session,
+        shop,
+        open_case(session, shop, monday + timedelta(hours=10)),
+        monday + timedelta(hours=11),
+    )
+
+    html = signed_in.get("/dashboard", params={"metric": "first_response_sla", "weeks": 4}).text
+    assert "Closing the loop" in html
+    # Billing answered in 10, 20 ... 120 minutes: median 60, order statistics 3 and 10 of 12.
+    row = '<th scope="row">billing</th><td>12</td><td>1 h 00 min (30 min to 1 h 40 min), n=12</td>'
+    assert row in html
+    assert "<td>50.0 (25.4 to 74.6), n=12</td>" in html  # 6 of 12 in time, Wilson interval
+    assert re.search(r"<text[^>]*>billing</text>", html)  # SLA attainment by department, drawn
+    assert "Loop closure by signal" in html
+
+    shop_only = signed_in.get("/dashboard", params={"department": "shop", "weeks": 4}).text
+    assert "The department filter applies to cases only" in shop_only
+    assert "1 cases" in shop_only and "billing</th>" not in shop_only

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cxloop.insights import Group, MetricResult
+from cxloop.insights import Group, MetricRead, MetricResult
 
 WIDTH = 760
 PLOT_LEFT = 60
@@ -78,23 +78,67 @@ class Comparison:
     description: str
 
 
+DURATION = "business minutes"
+
+
+def _number(value: float, unit: str) -> str:
+    """A figure as people read it: durations in hours and minutes, the rest to one decimal."""
+    if unit != DURATION:
+        return f"{value:.1f}"
+    hours, minutes = divmod(round(value), 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
 def value_label(group: Group, unit: str) -> str:
     v = group.current
     if v.value is None:
         return f"n={v.n}, too few to show" if v.suppressed else "no answers"
+    shown = _number(v.value, unit) if unit == DURATION else f"{_number(v.value, unit)} {unit}"
     if v.low is None or v.high is None:
-        return f"{v.value:,.0f} {unit}" if v.value.is_integer() else f"{v.value:.1f} {unit}"
-    return f"{v.value:.1f} {unit} (95% CI {v.low:.1f} to {v.high:.1f}), n={v.n}"
+        if unit != DURATION and v.value.is_integer():
+            shown = f"{v.value:,.0f} {unit}"
+        return f"{shown}, n={v.n}" if unit == DURATION else shown
+    return f"{shown} (95% CI {_number(v.low, unit)} to {_number(v.high, unit)}), n={v.n}"
 
 
-def short_label(group: Group) -> str:
-    """What fits beside a chart row: value, interval, n."""
+def short_label(group: Group, unit: str = "") -> str:
+    """What fits beside a chart row or in a table cell: value, interval, n."""
     v = group.current
     if v.value is None:
         return f"n={v.n}, too few" if v.suppressed else "none"
     if v.low is None or v.high is None:
-        return f"{v.value:,.0f}"
-    return f"{v.value:.1f} ({v.low:.1f} to {v.high:.1f}), n={v.n}"
+        return _number(v.value, unit) if unit == DURATION else f"{v.value:,.0f}"
+    return f"{_number(v.value, unit)} ({_number(v.low, unit)} to {_number(v.high, unit)}), n={v.n}"
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """Metrics side by side for each value of one dimension (a table, not a chart)."""
+
+    dimension: str
+    metrics: list[MetricRead]
+    rows: list[tuple[str, list[str]]]
+
+
+def department_table(results: list[MetricResult], dimension: str = "department") -> Matrix:
+    """One row per department (cases without one last), one cell per metric."""
+    found = {g.key[dimension] for r in results for g in r.groups}
+    keys = sorted(found, key=lambda k: (k is None, k or ""))
+    cells = [{g.key[dimension]: g for g in r.groups} for r in results]
+    return Matrix(
+        dimension=dimension,
+        metrics=[r.metric for r in results],
+        rows=[
+            (
+                key or f"no {dimension}",
+                [
+                    short_label(by_key[key], r.metric.unit) if key in by_key else "none"
+                    for r, by_key in zip(results, cells, strict=True)
+                ],
+            )
+            for key in keys
+        ],
+    )
 
 
 def _range(groups: list[Group]) -> tuple[float, float]:
@@ -187,7 +231,7 @@ def comparison(result: MetricResult, dimension: str) -> Comparison | None:
                 x=x(v.value) if v.value is not None else None,
                 low_x=x(v.low) if v.low is not None else None,
                 high_x=x(v.high) if v.high is not None else None,
-                value_label=short_label(group),
+                value_label=short_label(group, result.metric.unit),
             )
         )
     axis_y = PLOT_TOP + len(rows) * ROW_HEIGHT + 5
