@@ -29,6 +29,7 @@ from cxloop.understanding.topics import (
     delete_topic,
     list_topics,
     read_topic,
+    subtopics,
     update_topic,
 )
 from cxloop.understanding.training.cache import embed_cached
@@ -77,6 +78,7 @@ __all__ = [
     "save_head",
     "shared_analyser",
     "stale_interactions",
+    "subtopics",
     "text_analytics",
     "update_topic",
 ]

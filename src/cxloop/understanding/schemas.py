@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 MAX_TEXTS = 100
 MAX_REQUEST_CHARS = 100_000
@@ -63,15 +63,24 @@ class EnrichmentRead(AnalysisRead):
     )
 
 
+def _not_blank(name: str) -> str:
+    if not name.strip():
+        raise ValueError("a topic needs a name")
+    return name
+
+
+TopicName = Annotated[str, Field(max_length=200), AfterValidator(_not_blank)]
+
+
 class TopicCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: TopicName
     description: str = Field(default="", max_length=2000)
     parent_id: int | None = None
     examples: list[str] = Field(default_factory=list, max_length=200)
 
 
 class TopicUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: TopicName | None = None
     description: str | None = Field(default=None, max_length=2000)
     parent_id: int | None = None
     examples: list[str] | None = Field(default=None, max_length=200)

@@ -17,6 +17,7 @@ from cxloop.web import (
     survey_brand,
     survey_pages,
     survey_unsubscribe,
+    taxonomy,
     text_analytics,
 )
 from cxloop.web.nav import NavItem, add_nav_item, nav_items
@@ -40,6 +41,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(dashboard.router)
     app.include_router(privacy.router)
     app.include_router(text_analytics.router)
+    app.include_router(taxonomy.router)
 
 
 __all__ = ["NavItem", "PageRoute", "PageUser", "add_nav_item", "mount", "nav_items", "render"]
