@@ -112,6 +112,12 @@ def test_admins_edit_the_taxonomy_others_read_it(api: TestClient, session: Sessi
         f"/api/v1/topics/{billing['id']}", json={"parent_id": child["id"]}, headers=admin
     )
     assert moved.status_code == 422 and moved.headers["content-type"] == PROBLEM
+    twin = api.post("/api/v1/topics", json={"name": " billing "}, headers=admin)
+    assert twin.status_code == 409 and twin.json()["field"] == "name"
+    blank = api.post("/api/v1/topics", json={"name": "  "}, headers=admin)
+    assert blank.status_code == 422 and "a topic needs a name" in blank.json()["detail"]
+    orphan = api.post("/api/v1/topics", json={"name": "O", "parent_id": 999999}, headers=admin)
+    assert orphan.status_code == 422 and orphan.json()["field"] == "parent_id"
     assert api.get("/api/v1/topics/999999", headers=viewer).status_code == 404
     assert api.delete(f"/api/v1/topics/{billing['id']}", headers=admin).status_code == 204
     assert api.get("/api/v1/topics", headers=viewer).json() == []

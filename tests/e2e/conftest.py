@@ -22,6 +22,7 @@ from cxloop.store.engine import make_engine
 from tests.accounts.factories import PASSWORD, make_user
 from tests.customers.factories import make_customer
 from tests.interactions.factories import make_interaction, make_timeline
+from tests.understanding.factories import MODEL_DIR
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -84,7 +85,8 @@ def _seed(settings: Settings) -> tuple[str, int]:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data_dir: Path = tmp_path_factory.mktemp("e2e-data")
-    settings = Settings(data_dir=data_dir, secret_key="e2e-secret-key")
+    # The shipped models as the understanding tests build them, once per machine.
+    settings = Settings(data_dir=data_dir, secret_key="e2e-secret-key", model_dir=MODEL_DIR)
     app = create_app(settings)  # migrates the fresh SQLite database
     email, customer_id = _seed(settings)
     port = _free_port()
