@@ -11,6 +11,10 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 class Settings(BaseSettings):
     """Runtime configuration, read from ``CXLOOP_*`` environment variables (or a ``.env``)."""
 
@@ -35,6 +39,61 @@ class Settings(BaseSettings):
     session_max_age_s: int = Field(
         default=14 * 24 * 3600, description="Lifetime of a web sign-in, in seconds."
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect issuer URL; its /.well-known/openid-configuration is read. "
+        "Single sign-on is offered when the issuer, client id and client secret are all set.",
+    )
+    oidc_client_id: str | None = Field(default=None, description="Client id cxloop has there.")
+    oidc_client_secret: str | None = Field(default=None, description="That client's secret.")
+    oidc_scopes: str = Field(
+        default="openid email profile", description="Scopes asked for (space-separated)."
+    )
+    oidc_provider_name: str = Field(
+        default="single sign-on", description="Shown on the sign-in page: 'Sign in with <name>'."
+    )
+    oidc_default_role: str = Field(
+        default="viewer",
+        description="Role of a person created on their first single sign-on; 'none' refuses "
+        "people who have no cxloop account yet.",
+    )
+    oidc_allowed_domains: str = Field(
+        default="",
+        description="Comma-separated email domains allowed to sign in through the provider; "
+        "empty allows any.",
+    )
+    oidc_role_claim: str | None = Field(
+        default=None, description="ID token claim (e.g. groups) whose values map to roles."
+    )
+    oidc_role_map: str = Field(
+        default="",
+        description="Claim value to role, 'value=role' pairs separated by commas; the first "
+        "pair the person matches wins.",
+    )
+
+    @field_validator("oidc_role_map")
+    @classmethod
+    def _role_pairs(cls, value: str) -> str:
+        for pair in _comma_list(value):
+            claim_value, _, role = pair.partition("=")
+            if not claim_value.strip() or not role.strip():
+                raise ValueError(f"'{pair}' is not a value=role pair (e.g. cx-admins=admin)")
+        return value
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
+    @property
+    def oidc_domains(self) -> frozenset[str]:
+        return frozenset(d.lower().lstrip("@") for d in _comma_list(self.oidc_allowed_domains))
+
+    @property
+    def oidc_roles(self) -> dict[str, str]:
+        """Claim value -> role, in the order written (the first match wins)."""
+        pairs = (pair.partition("=") for pair in _comma_list(self.oidc_role_map))
+        return {value.strip(): role.strip() for value, _, role in pairs}
+
     max_event_bytes: int = Field(
         default=32 * 1024, description="Largest accepted single ingest event (Segment: 32 KB)."
     )

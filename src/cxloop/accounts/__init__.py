@@ -14,6 +14,7 @@ from cxloop.accounts.service import (
     user_by_email,
     user_for_token,
 )
+from cxloop.accounts.sso import SsoPolicy, SsoSignIn, sso_sign_in
 
 __all__ = [
     "BUILTIN_ROLES",
@@ -24,6 +25,8 @@ __all__ = [
     "DepartmentRead",
     "Permission",
     "Role",
+    "SsoPolicy",
+    "SsoSignIn",
     "TokenRead",
     "User",
     "UserCreate",
@@ -37,6 +40,7 @@ __all__ = [
     "permissions_for",
     "role_exists",
     "secrets",
+    "sso_sign_in",
     "user_by_email",
     "user_for_token",
 ]

@@ -4,27 +4,32 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import authenticate
-from cxloop.api.deps import SESSION_USER_KEY, SessionDep
+from cxloop.api.deps import SessionDep, SettingsDep
 from cxloop.errors import Unauthenticated
 from cxloop.privacy import audit, count_recent
+from cxloop.settings import Settings
 from cxloop.types import utcnow
+from cxloop.web import oidc
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import (
     DEFAULT_LANDING,
     CsrfChecked,
     MaybeUser,
-    csrf_token,
+    client_ip,
     safe_next,
+    start_session,
 )
 from cxloop.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router.include_router(oidc.router)  # single sign-on, when configured
 
 # Guessing is slowed to a crawl: a few tries per account, more per address (offices share one).
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -50,31 +55,52 @@ def home(user: MaybeUser) -> Response:
     return RedirectResponse(DEFAULT_LANDING if user else "/login", status_code=303)
 
 
+def _login_page(
+    request: Request,
+    settings: Settings,
+    next: str | None,
+    *,
+    error: str | None = None,
+    email: str = "",
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "next": safe_next(next),
+        "error": error,
+        "email": email,
+        # The password form stays below single sign-on: it is the admin's way in when the
+        # identity provider is down or misconfigured.
+        "sso_name": settings.oidc_provider_name if settings.oidc_enabled else None,
+        "sso_url": f"/auth/oidc/login?{urlencode({'next': safe_next(next)})}",
+    }
+    return render(request, "login.html", context, status_code=status_code)
+
+
 @router.get("/login")
-def login_form(request: Request, user: MaybeUser, next: str | None = None) -> Response:
+def login_form(
+    request: Request, user: MaybeUser, settings: SettingsDep, next: str | None = None
+) -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", {"next": safe_next(next), "error": None, "email": ""})
+    return _login_page(request, settings, next)
 
 
 @router.post("/login")
 def login(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     _csrf: CsrfChecked,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=2000)] = DEFAULT_LANDING,
 ) -> Response:
-    ip = request.client.host if request.client else None
+    ip = client_ip(request)
     actor = email.strip().lower()[:320] or "(blank)"
     if _throttled(session, actor, ip):
         audit(session, actor=actor, action="sign_in.throttled", ip=ip)
-        response = render(
-            request,
-            "login.html",
-            {"next": safe_next(next), "error": THROTTLED, "email": email},
-            status_code=429,
+        response = _login_page(
+            request, settings, next, error=THROTTLED, email=email, status_code=429
         )
         response.headers["Retry-After"] = str(int(THROTTLE_WINDOW.total_seconds()))
         return response
@@ -82,17 +108,10 @@ def login(
         user = authenticate(session, email=email, password=password)
     except Unauthenticated:
         audit(session, actor=actor, action="sign_in.failed", ip=ip)
-        return render(
-            request,
-            "login.html",
-            {"next": safe_next(next), "error": "Email or password is wrong.", "email": email},
-            status_code=400,
-        )
-    audit(session, actor=user.email, action="sign_in.succeeded", ip=ip)
-    # A new session on sign-in, so a token planted before it (session fixation) is worthless.
-    request.session.clear()
-    request.session[SESSION_USER_KEY] = user.id
-    csrf_token(request)
+        wrong = "Email or password is wrong."
+        return _login_page(request, settings, next, error=wrong, email=email, status_code=400)
+    audit(session, actor=user.email, action="sign_in.succeeded", ip=ip, method="password")
+    start_session(request, user)
     return RedirectResponse(safe_next(next), status_code=303)
 
 

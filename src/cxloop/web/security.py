@@ -71,6 +71,17 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+def start_session(request: Request, user: User) -> None:
+    """A new session on sign-in, so a token planted before it (session fixation) is worthless."""
+    request.session.clear()
+    request.session[SESSION_USER_KEY] = user.id
+    csrf_token(request)
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
 def login_url(next_url: str | None) -> str:
     return f"/login?next={quote(safe_next(next_url), safe='')}"
 
