@@ -58,3 +58,29 @@ def test_a_topic_added_with_the_keyboard_is_tried_on_a_text(
     expect(results).to_contain_text("the box was totally crushed")
     expect(results).to_contain_text("Parcel damaged (e2e)")
     assert_accessible(page)
+
+
+def test_editing_and_deleting_pages_are_accessible(
+    page: Page,  # noqa: F811
+    live_server: LiveServer,
+) -> None:
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/text/topics")
+    page.get_by_label("Name").fill("Billing (e2e)")
+    page.get_by_role("button", name="Add topic").click()
+    page.get_by_label("Name").fill("Double charge (e2e)")
+    page.get_by_label("Under").select_option(label="Billing (e2e)")
+    page.get_by_role("button", name="Add topic").click()
+    expect(page.locator(".taxonomy")).to_contain_text("Double charge (e2e)")
+
+    page.get_by_role("link", name="Edit or move Billing (e2e)", exact=True).click()
+    expect(page.get_by_role("heading", name="Edit Billing (e2e)", level=1)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Cancel").click()
+
+    page.get_by_role("link", name="Delete Billing (e2e)", exact=True).click()
+    expect(page.get_by_role("heading", name="Delete Billing (e2e)?", level=1)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Delete Billing (e2e) and 1 subtopic").click()
+    expect(page.get_by_role("status")).to_have_text("Topic deleted.")
+    expect(page.locator(".taxonomy")).not_to_contain_text("Double charge (e2e)")
