@@ -7,13 +7,23 @@ from sqlalchemy import MetaData
 from cxloop.accounts import models as _accounts
 from cxloop.cases import models as _cases
 from cxloop.customers import models as _customers
+from cxloop.experiments import models as _experiments
 from cxloop.interactions import models as _interactions
 from cxloop.privacy import models as _privacy
 from cxloop.store.base import Base
 from cxloop.surveys import models as _surveys
 from cxloop.understanding import models as _understanding
 
-DOMAIN_MODELS = (_accounts, _customers, _privacy, _interactions, _surveys, _understanding, _cases)
+DOMAIN_MODELS = (
+    _accounts,
+    _customers,
+    _privacy,
+    _interactions,
+    _surveys,
+    _understanding,
+    _cases,
+    _experiments,
+)
 metadata: MetaData = Base.metadata
 
 __all__ = ["DOMAIN_MODELS", "metadata"]

@@ -35,6 +35,10 @@ class Permission(enum.StrEnum):
     """Set up opening and routing rules, SLA policies, calendars, templates and problems."""
     cases_all_departments = "cases.all_departments"
     """See and work cases of every department, not only one's own."""
+    experiments_read = "experiments.read"
+    """See experiments, their arms, exposure and results."""
+    experiments_manage = "experiments.manage"
+    """Create, start and stop experiments; assign customers and log their exposure."""
     privacy_manage = "privacy.manage"
     """Handle data subject requests and retention policies."""
     audit_read = "audit.read"
@@ -60,6 +64,8 @@ BUILTIN_ROLES: dict[str, frozenset[Permission]] = {
         Permission.surveys_manage,
         Permission.understanding_manage,
         Permission.cases_all_departments,
+        Permission.experiments_read,
+        Permission.experiments_manage,
     },
     "agent": _READ
     | {

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from cxloop.api import (
     cases,
     customers,
+    experiments,
     health,
     inbound,
     ingest,
@@ -35,3 +36,4 @@ api_router.include_router(metrics.router)
 api_router.include_router(journeys.router)
 api_router.include_router(cases.router)
 api_router.include_router(inbound.router)
+api_router.include_router(experiments.router)

@@ -28,7 +28,8 @@ class Arm:
     weight: int = 1  # arms get customers in proportion to their weights
 
 
-def _check(arms: Sequence[Arm]) -> None:
+def check_arms(arms: Sequence[Arm]) -> None:
+    """Checked when an experiment is created too, so a bad design never reaches a customer."""
     if len(arms) < 2:
         raise ValidationFailed("an experiment needs at least two arms", field="arms")
     names = [a.name for a in arms]
@@ -46,7 +47,7 @@ def bucket(key: str, customer: str) -> float:
 
 def assign(key: str, customer: str, arms: Sequence[Arm]) -> str:
     """The arm of one customer; stable for as long as the key and the arms stay the same."""
-    _check(arms)
+    check_arms(arms)
     total = sum(a.weight for a in arms)
     point = bucket(key, customer) * total
     for arm, upper in zip(arms, itertools.accumulate(a.weight for a in arms), strict=True):
@@ -59,7 +60,7 @@ def assign_stratified(
     key: str, strata: Mapping[str, Hashable], arms: Sequence[Arm]
 ) -> dict[str, str]:
     """Arms for a fixed population, balanced within each stratum (``customer -> stratum``)."""
-    _check(arms)
+    check_arms(arms)
     deck = [a.name for a in arms for _ in range(a.weight)]
     members: dict[Hashable, list[str]] = defaultdict(list)
     for customer, stratum in strata.items():
