@@ -10,6 +10,7 @@ from cxloop.customers import models as _customers
 from cxloop.experiments import models as _experiments
 from cxloop.interactions import models as _interactions
 from cxloop.privacy import models as _privacy
+from cxloop.proactive import models as _proactive
 from cxloop.store.base import Base
 from cxloop.surveys import models as _surveys
 from cxloop.understanding import models as _understanding
@@ -23,6 +24,7 @@ DOMAIN_MODELS = (
     _understanding,
     _cases,
     _experiments,
+    _proactive,
 )
 metadata: MetaData = Base.metadata
 

@@ -29,6 +29,7 @@ from cxloop.jobs.delivery import DELIVER, DeliverPayload
 from cxloop.jobs.delivery import MAX_BATCH as MAX_DELIVERY_BATCH
 from cxloop.jobs.enrichment import ENRICH, EnrichPayload, batches
 from cxloop.jobs.notifications import NOTIFY, notifications
+from cxloop.jobs.proactive import SCORE as PROACTIVE_SCORE
 from cxloop.jobs.queue import Queue, make_huey
 from cxloop.jobs.registry import JOBS, Job, JobContext, register
 from cxloop.jobs.retention import RETENTION
@@ -139,6 +140,7 @@ __all__ = [
     "JOBS",
     "NOTIFY",
     "OPEN_CASES",
+    "PROACTIVE_SCORE",
     "RETENTION",
     "SLA_TIMERS",
     "SURVEY_DISPATCH",

@@ -1,9 +1,27 @@
 """Proactive: risk of churn per customer with its reasons, and next-best-action playbooks."""
 
 from cxloop.proactive.features import Schema, infer_schema
+from cxloop.proactive.history import LEAD, LabelSource
 from cxloop.proactive.labels import Outcome, outcome_of
 from cxloop.proactive.model import ChurnModel, is_churn_model, load_model, save_model
+from cxloop.proactive.models import Playbook, PlaybookAction, RiskScore
+from cxloop.proactive.playbooks import (
+    PlaybookRun,
+    create_playbook,
+    list_playbooks,
+    open_retention_case,
+    reasons_in_words,
+    run_playbooks,
+)
 from cxloop.proactive.reasons import Reason
+from cxloop.proactive.risk import (
+    ScoringRun,
+    deployed_dir,
+    deployed_model,
+    score_batch,
+    score_everyone,
+    train_from_timeline,
+)
 from cxloop.proactive.scoring import (
     Score,
     evaluate_churn,
@@ -12,26 +30,50 @@ from cxloop.proactive.scoring import (
     write_scores,
 )
 from cxloop.proactive.table import Table, read_table
+from cxloop.proactive.timeline import FEATURES as TIMELINE_FEATURES
 from cxloop.proactive.training import CrossValidation, cross_validate, train_churn
 
 __all__ = [
+    "LEAD",
+    "TIMELINE_FEATURES",
     "ChurnModel",
     "CrossValidation",
+    "LabelSource",
     "Outcome",
+    "Playbook",
+    "PlaybookAction",
+    "PlaybookRun",
     "Reason",
+    "RiskScore",
     "Schema",
     "Score",
+    "ScoringRun",
     "Table",
+    "create_playbook",
     "cross_validate",
+    "deployed_dir",
+    "deployed_model",
     "evaluate_churn",
     "infer_schema",
     "is_churn_model",
+    "list_playbooks",
     "load_model",
+    "open_retention_case",
     "outcome_of",
     "read_table",
+    "reasons_in_words",
     "record_evaluation",
+    "run_playbooks",
     "save_model",
+    "score_batch",
     "score_churn",
+    "score_everyone",
     "train_churn",
+    "train_from_timeline",
     "write_scores",
 ]
+
+from cxloop.hooks import register_builtin as _register
+from cxloop.proactive import plugin as _plugin
+
+_register(_plugin, "cxloop.proactive")

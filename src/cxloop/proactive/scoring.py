@@ -16,7 +16,7 @@ from cxloop.errors import ValidationFailed
 from cxloop.proactive.metrics import report
 from cxloop.proactive.model import ChurnModel, write_card
 from cxloop.proactive.reasons import Reason, contributions, top_reasons
-from cxloop.proactive.table import read_table
+from cxloop.proactive.table import Table, read_table
 from cxloop.store.tabular import Column, detect_format, write_rows
 
 TOP_REASONS = 3
@@ -87,7 +87,11 @@ class Score:
 
 def score_churn(model: ChurnModel, data: Path, *, top: int = TOP_REASONS) -> list[Score]:
     """Every customer's chance of leaving with the features pushing it up most."""
-    table = read_table(data, label_col=None, id_col=model.id_col)
+    return score_table(model, read_table(data, label_col=None, id_col=model.id_col), top=top)
+
+
+def score_table(model: ChurnModel, table: Table, *, top: int = TOP_REASONS) -> list[Score]:
+    """Scores of a table's rows (a file, or customers' timelines), in its order."""
     frame = model.schema.frame(table.columns, table.row_numbers)
     risk = model.predict(frame)
     weights = contributions(model.schema, frame, model.predict)

@@ -23,7 +23,7 @@ from cxloop.proactive.features import Schema, infer_schema
 from cxloop.proactive.labels import outcome_of
 from cxloop.proactive.metrics import report, scores
 from cxloop.proactive.model import TASK, ChurnModel
-from cxloop.proactive.table import read_table
+from cxloop.proactive.table import Table, read_table
 
 FOLDS = 5
 METHOD = f"{FOLDS}-fold stratified cross-validation"
@@ -64,6 +64,21 @@ def train_churn(
 ) -> ChurnModel:
     """A model on every row of ``data``, its card holding the cross-validated figures."""
     table = read_table(data, label_col=label_col, id_col=id_col)
+    return train_on_table(
+        table, label_col=label_col, id_col=id_col, positive=positive, seed=seed, data=data.name
+    )
+
+
+def train_on_table(
+    table: Table,
+    *,
+    label_col: str,
+    id_col: str | None,
+    positive: str | None,
+    data: str,
+    seed: int = 0,
+) -> ChurnModel:
+    """A model on every row of ``table`` (a file, or customers' timelines)."""
     assert table.labels is not None
     outcome = outcome_of(table.labels, column=label_col, positive=positive)
     truth = outcome.encode(table.labels, table.row_numbers)
@@ -74,7 +89,7 @@ def train_churn(
     card = {
         "task": TASK,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data": data.name,
+        "data": data,
         "label": {"column": label_col, "positive": outcome.positive, "negative": outcome.negative},
         "id_column": id_col,
         "model": "additive logistic model (splines) 0.7 + gradient-boosted trees 0.3",

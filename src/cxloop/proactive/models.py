@@ -1,0 +1,88 @@
+"""What proactive stores: each customer's latest risk with its reasons, the playbooks that act
+on it, and every action a playbook took (which is what the contact caps count)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cxloop.store.base import Base, BigId, JSONColumn
+from cxloop.types import utcnow
+
+
+class RiskScore(Base):
+    """The latest score of a customer; scoring again replaces it."""
+
+    __tablename__ = "risk_scores"
+
+    customer_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    risk: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONColumn, default=list)
+    """The features adding most to the risk: feature, value, text (in words), weight."""
+    model_version: Mapped[str] = mapped_column(String(64))
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The at-risk list: riskiest first.
+Index("ix_risk_scores_risk", RiskScore.risk)
+
+
+class Playbook(Base):
+    """A next-best-action rule: customers at or above ``min_risk`` (and matching the other
+    conditions) get its action, at most once per ``cooldown_days`` across all playbooks."""
+
+    __tablename__ = "playbooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+    min_risk: Mapped[float] = mapped_column(Float)
+    reason_contains: Mapped[str | None] = mapped_column(String(200), default=None)
+    trait: Mapped[str | None] = mapped_column(String(100), default=None)
+    """With ``trait_min``: a customer's value (``monthly_value`` at least 50)."""
+    trait_min: Mapped[float | None] = mapped_column(Float, default=None)
+    consent: Mapped[str | None] = mapped_column(String(32), default=None)
+    """A consent purpose the customer must have given (``marketing`` for a message)."""
+    action: Mapped[str] = mapped_column(String(16), default="case")
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), default=None
+    )
+    priority: Mapped[str] = mapped_column(String(8), default="high")
+    tags: Mapped[list[str]] = mapped_column(JSONColumn, default=list)
+    message: Mapped[str | None] = mapped_column(Text, default=None)
+    """For ``message``: what the customer is sent, on the case the playbook opens."""
+    sender_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    """For ``message``: whose name the message goes out in."""
+    cooldown_days: Mapped[int] = mapped_column(default=30)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlaybookAction(Base):
+    """One action a playbook (or a person, from the at-risk list) took for a customer."""
+
+    __tablename__ = "playbook_actions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    playbook_id: Mapped[int | None] = mapped_column(
+        ForeignKey("playbooks.id", ondelete="SET NULL"), default=None
+    )
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("cases.id", ondelete="SET NULL"), default=None
+    )
+    risk: Mapped[float] = mapped_column(Float)
+    actor: Mapped[str] = mapped_column(String(320), default="system")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The cap's read: a customer's latest actions.
+Index("ix_playbook_actions_customer", PlaybookAction.customer_id, PlaybookAction.at)

@@ -1,0 +1,319 @@
+"""Next-best-action playbooks: rules on risk, reasons, value and consent that act on the
+customers the latest scoring put at risk — a retention case for a department, or a message
+to the customer on a case opened for it — with caps so nobody is contacted too often.
+
+The caps: a customer with an open case is left to the people working it; one with any
+playbook action (or retention case opened from the at-risk list) within a playbook's
+``cooldown_days`` is left alone by it. Playbooks are tried in order; the first that matches
+a customer acts, so one run takes at most one action per customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cxloop.accounts import Department, User
+from cxloop.cases import (
+    ACTIVE_STATUSES,
+    Case,
+    CaseDraft,
+    Directory,
+    Priority,
+    add_note,
+    open_cases,
+    reply,
+)
+from cxloop.customers import Customer
+from cxloop.errors import ValidationFailed
+from cxloop.privacy import has_consent, purpose_of
+from cxloop.proactive.models import Playbook, PlaybookAction, RiskScore
+from cxloop.proactive.table import cell
+from cxloop.types import utcnow
+
+ACTIONS = ("case", "message")
+ORIGIN = "playbook"
+RETENTION_TAG = "retention"
+ACTOR = "system:playbooks"
+SUBJECT_REASONS = 2
+
+
+def create_playbook(
+    session: Session,
+    *,
+    name: str,
+    min_risk: float,
+    department: str | None = None,
+    action: str = "case",
+    reason_contains: str | None = None,
+    trait: str | None = None,
+    trait_min: float | None = None,
+    consent: str | None = None,
+    priority: str = Priority.high.value,
+    tags: Sequence[str] = (),
+    message: str | None = None,
+    sender: str | None = None,
+    cooldown_days: int = 30,
+) -> Playbook:
+    """A playbook, checked as a team lead would state it; the last in order."""
+    if not 0 <= min_risk <= 1:
+        raise ValidationFailed("min_risk is a chance between 0 and 1", field="min_risk")
+    if action not in ACTIONS:
+        raise ValidationFailed(f"action must be one of {', '.join(ACTIONS)}", field="action")
+    if (trait is None) != (trait_min is None):
+        raise ValidationFailed("a value condition needs both trait and trait_min", field="trait")
+    if priority not in Priority.__members__:
+        raise ValidationFailed(f"priority must be one of {', '.join(Priority)}", field="priority")
+    if cooldown_days < 1:
+        raise ValidationFailed("cooldown_days is at least 1", field="cooldown_days")
+    sender_id = None
+    if action == "message":
+        if not (message or "").strip():
+            raise ValidationFailed("a message playbook needs the message", field="message")
+        found = session.scalar(select(User).where(User.email == (sender or "").strip().lower()))
+        if found is None:
+            raise ValidationFailed("a message playbook needs a sender (a user)", field="sender")
+        sender_id = found.id
+    department_id = None
+    if department is not None:
+        department_id = session.scalar(select(Department.id).where(Department.slug == department))
+        if department_id is None:
+            raise ValidationFailed(f"there is no department '{department}'", field="department")
+    last = session.scalar(select(func.max(Playbook.position))) or 0
+    playbook = Playbook(
+        name=name.strip(),
+        position=last + 1,
+        min_risk=min_risk,
+        reason_contains=(reason_contains or "").strip() or None,
+        trait=trait,
+        trait_min=trait_min,
+        consent=purpose_of(consent).value if consent else None,
+        action=action,
+        department_id=department_id,
+        priority=priority,
+        tags=list(tags),
+        message=message.strip() if message else None,
+        sender_id=sender_id,
+        cooldown_days=cooldown_days,
+    )
+    session.add(playbook)
+    session.flush()
+    return playbook
+
+
+def list_playbooks(session: Session) -> list[Playbook]:
+    return list(session.scalars(select(Playbook).order_by(Playbook.position, Playbook.id)))
+
+
+def reasons_in_words(reasons: Sequence[dict[str, Any]], limit: int | None = None) -> str:
+    return "; ".join(str(r.get("text")) for r in list(reasons)[:limit]) or "no single reason"
+
+
+def retention_draft(
+    score: RiskScore, *, department_id: int | None, priority: str, tags: Sequence[str]
+) -> CaseDraft:
+    """A retention case naming why, for the department that keeps customers."""
+    subject = f"At risk of leaving ({score.risk:.0%}): " + reasons_in_words(
+        score.reasons, SUBJECT_REASONS
+    )
+    return CaseDraft(
+        customer_id=score.customer_id,
+        subject=subject,
+        channel="email",
+        origin=ORIGIN,
+        priority=priority,
+        tags=list(dict.fromkeys([RETENTION_TAG, *tags])),
+        text=reasons_in_words(score.reasons),
+        department_id=department_id,
+    )
+
+
+def note_for(score: RiskScore) -> str:
+    lines = [f"Risk of leaving: {score.risk:.0%} (model {score.model_version}). Why:"]
+    lines += [f"- {r.get('text')}" for r in score.reasons] or ["- no single reason stands out"]
+    return "\n".join(lines)
+
+
+def _busy(session: Session, customer_ids: Sequence[int]) -> set[int]:
+    """Customers with an open case: the people working it talk to them."""
+    return set(
+        session.scalars(
+            select(Case.customer_id).where(
+                Case.customer_id.in_(list(customer_ids)),
+                Case.status.in_(sorted(ACTIVE_STATUSES)),
+                Case.merged_into_id.is_(None),
+            )
+        )
+    )
+
+
+def _last_action(session: Session, customer_ids: Sequence[int]) -> dict[int, datetime]:
+    rows = session.execute(
+        select(PlaybookAction.customer_id, func.max(PlaybookAction.at))
+        .where(PlaybookAction.customer_id.in_(list(customer_ids)))
+        .group_by(PlaybookAction.customer_id)
+    )
+    return dict(rows.all())
+
+
+def _value(traits: dict[str, Any], name: str) -> float | None:
+    value = cell(traits.get(name))
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def matches(playbook: Playbook, score: RiskScore, traits: dict[str, Any]) -> bool:
+    """Risk, reasons and value; consent is asked last, only of those who match the rest."""
+    if score.risk < playbook.min_risk:
+        return False
+    if playbook.reason_contains:
+        wanted = playbook.reason_contains.lower()
+        if not any(wanted in str(r.get("text", "")).lower() for r in score.reasons):
+            return False
+    if playbook.trait is not None and playbook.trait_min is not None:
+        value = _value(traits, playbook.trait)
+        if value is None or value < playbook.trait_min:
+            return False
+    return True
+
+
+@dataclass
+class PlaybookRun:
+    acted: dict[str, int] = field(default_factory=dict)
+    """Actions taken, by playbook name."""
+    skipped: dict[str, int] = field(default_factory=dict)
+    """At-risk customers left alone, by why: open case, contacted recently, no consent."""
+    case_ids: list[int] = field(default_factory=list)
+
+
+def run_playbooks(
+    session: Session, directory: Directory, *, now: datetime | None = None
+) -> PlaybookRun:
+    """Act on the latest scores with the active playbooks, riskiest customers first."""
+    now = now or utcnow()
+    playbooks = [p for p in list_playbooks(session) if p.active]
+    run = PlaybookRun()
+    if not playbooks:
+        return run
+    floor = min(p.min_risk for p in playbooks)
+    scores = list(
+        session.scalars(
+            select(RiskScore).where(RiskScore.risk >= floor).order_by(RiskScore.risk.desc())
+        )
+    )
+    ids = [s.customer_id for s in scores]
+    busy, last = _busy(session, ids), _last_action(session, ids)
+    traits: dict[int, dict[str, Any]] = dict(
+        session.execute(select(Customer.id, Customer.traits).where(Customer.id.in_(ids))).all()
+    )
+    chosen: list[tuple[Playbook, RiskScore]] = []
+    for score in scores:
+        why = _plan(session, playbooks, score, traits.get(score.customer_id) or {}, now, last)
+        if isinstance(why, Playbook) and score.customer_id in busy:
+            why = "has an open case"
+        if isinstance(why, Playbook):
+            chosen.append((why, score))
+        elif why:
+            run.skipped[why] = run.skipped.get(why, 0) + 1
+    _act(session, directory, chosen, run, now)
+    return run
+
+
+def _plan(
+    session: Session,
+    playbooks: Sequence[Playbook],
+    score: RiskScore,
+    traits: dict[str, Any],
+    now: datetime,
+    last: dict[int, datetime],
+) -> Playbook | str | None:
+    """The playbook that acts on this customer, or why none does (None: none applies)."""
+    reason: str | None = None
+    for playbook in playbooks:
+        if not matches(playbook, score, traits):
+            continue
+        previous = last.get(score.customer_id)
+        if previous is not None and previous > now - timedelta(days=playbook.cooldown_days):
+            reason = reason or "contacted recently"
+            continue
+        if playbook.consent and not has_consent(
+            session, customer_id=score.customer_id, purpose=playbook.consent
+        ):
+            reason = reason or f"no {playbook.consent} consent"
+            continue
+        return playbook
+    return reason
+
+
+def _act(
+    session: Session,
+    directory: Directory,
+    chosen: Sequence[tuple[Playbook, RiskScore]],
+    run: PlaybookRun,
+    now: datetime,
+) -> None:
+    drafts = [
+        retention_draft(
+            score,
+            department_id=playbook.department_id,
+            priority=playbook.priority,
+            tags=[*playbook.tags, f"playbook:{playbook.name}"],
+        )
+        for playbook, score in chosen
+    ]
+    cases = open_cases(session, directory, drafts, actor=ACTOR, now=now) if drafts else []
+    for (playbook, score), case in zip(chosen, cases, strict=True):
+        add_note(session, case, note_for(score), actor=ACTOR)
+        if playbook.action == "message" and playbook.message and playbook.sender_id:
+            sender = session.get(User, playbook.sender_id)
+            if sender is not None:
+                reply(directory, case.id, author=sender, body=playbook.message, now=now)
+        session.add(
+            PlaybookAction(
+                playbook_id=playbook.id,
+                customer_id=score.customer_id,
+                action=playbook.action,
+                case_id=case.id,
+                risk=score.risk,
+                actor=ACTOR,
+                at=now,
+            )
+        )
+        run.acted[playbook.name] = run.acted.get(playbook.name, 0) + 1
+        run.case_ids.append(case.id)
+    session.flush()
+
+
+def open_retention_case(
+    session: Session, directory: Directory, customer_id: int, *, department: str, actor: str
+) -> Case:
+    """The at-risk list's one click: a retention case for ``department`` with the customer's
+    reasons, counted by the playbooks' caps like any playbook action."""
+    score = session.get(RiskScore, customer_id)
+    if score is None:
+        raise ValidationFailed(f"customer {customer_id} has no risk score", field="customer_id")
+    dept = directory.department_by_slug(department)
+    draft = retention_draft(
+        score,
+        department_id=dept.id if dept is not None else None,
+        priority=Priority.high.value,
+        tags=[],
+    )
+    [case] = open_cases(session, directory, [draft], actor=actor)
+    add_note(session, case, note_for(score), actor=actor)
+    session.add(
+        PlaybookAction(
+            customer_id=customer_id, action="case", case_id=case.id, risk=score.risk, actor=actor
+        )
+    )
+    session.flush()
+    return case

@@ -1,0 +1,145 @@
+"""The deployed risk model: trained from the company's timeline, scoring every customer it may.
+
+The model lives in ``<model dir>/churn`` (``DATA_DIR/models/churn`` by default); scores are
+stored one row per customer, replaced at each run, so scoring twice is the same as once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from cxloop.customers import Customer
+from cxloop.proactive.history import LEAD, LabelSource, still_customers, training_set
+from cxloop.proactive.model import ChurnModel, is_churn_model, load_model, save_model
+from cxloop.proactive.models import RiskScore
+from cxloop.proactive.scoring import TOP_REASONS, score_table
+from cxloop.proactive.timeline import timeline_table
+from cxloop.proactive.training import train_on_table
+from cxloop.types import utcnow
+
+DEPLOYED = "churn"
+TIMELINE = "timeline"
+BATCH = 1_000
+
+
+def deployed_dir(model_dir: Path) -> Path:
+    return model_dir / DEPLOYED
+
+
+def deployed_model(model_dir: Path) -> ChurnModel | None:
+    """The risk model the background scoring uses; None until one is trained from the
+    timeline (a model trained on a file has no way to read customers' timelines)."""
+    path = deployed_dir(model_dir)
+    if not is_churn_model(path):
+        return None
+    model = load_model(path)
+    return model if TIMELINE in model.card else None
+
+
+def version_of(model: ChurnModel) -> str:
+    return f"churn-{model.card['trained_at']}"
+
+
+def train_from_timeline(
+    session: Session,
+    label: LabelSource,
+    *,
+    traits: Sequence[str] | None = None,
+    out: Path,
+    seed: int = 0,
+    now: datetime | None = None,
+) -> ChurnModel:
+    """Train on every customer's history and save the model (with how to rebuild its
+    features) to ``out``."""
+    now = now or utcnow()
+    found = training_set(session, label, traits=traits, now=now)
+    model = train_on_table(
+        found.table,
+        label_col=label.column,
+        id_col=None,
+        positive=found.positive,
+        seed=seed,
+        data="customer timelines",
+    )
+    model.card[TIMELINE] = {
+        "label": label.as_dict(),
+        "positive": found.positive,
+        "traits": found.traits,
+        "lead_days": LEAD.days,
+        "customers": len(found.table),
+        "left_out_objecting_to_profiling": found.refused,
+    }
+    save_model(model, out)
+    return model
+
+
+@dataclass(frozen=True)
+class ScoringRun:
+    scored: int
+    skipped: int
+    """Customers not scored: gone by the model's label, or objecting to profiling."""
+    last_id: int | None
+
+
+def score_batch(
+    session: Session,
+    model: ChurnModel,
+    *,
+    after_id: int = 0,
+    limit: int = BATCH,
+    now: datetime | None = None,
+) -> ScoringRun:
+    """Score the next ``limit`` customers after ``after_id`` (by id) and store their scores;
+    a customer no longer eligible loses any score they had."""
+    now = now or utcnow()
+    ids = list(
+        session.scalars(
+            select(Customer.id)
+            .where(Customer.merged_into_id.is_(None), Customer.id > after_id)
+            .order_by(Customer.id)
+            .limit(limit)
+        )
+    )
+    if not ids:
+        return ScoringRun(scored=0, skipped=0, last_id=None)
+    spec = model.card[TIMELINE]
+    keep = still_customers(session, ids, spec)
+    session.execute(
+        delete(RiskScore)
+        .where(RiskScore.customer_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    if keep:
+        table = timeline_table(session, dict.fromkeys(keep, now), traits=spec["traits"], now=now)
+        version = version_of(model)
+        session.add_all(
+            RiskScore(
+                customer_id=int(score.customer or 0),
+                risk=round(score.risk, 4),
+                reasons=[r.as_dict() for r in score.reasons],
+                model_version=version,
+                scored_at=now,
+            )
+            for score in score_table(model, table, top=TOP_REASONS)
+        )
+    session.flush()
+    return ScoringRun(scored=len(keep), skipped=len(ids) - len(keep), last_id=ids[-1])
+
+
+def score_everyone(
+    session: Session, model: ChurnModel, *, now: datetime | None = None, batch: int = BATCH
+) -> int:
+    """Every eligible customer, batch after batch; how many were scored."""
+    now = now or utcnow()
+    scored, after = 0, 0
+    while True:
+        run = score_batch(session, model, after_id=after, limit=batch, now=now)
+        if run.last_id is None:
+            return scored
+        scored, after = scored + run.scored, run.last_id

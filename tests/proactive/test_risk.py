@@ -1,0 +1,138 @@
+"""The deployed risk model: trained from the company's own timelines, scoring every customer
+it may in the background, and leaving alone those who object to profiling."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cxloop.errors import ValidationFailed
+from cxloop.jobs.proactive import ScorePayload, score
+from cxloop.jobs.registry import JobContext
+from cxloop.privacy import record_consent
+from cxloop.proactive import (
+    ChurnModel,
+    LabelSource,
+    RiskScore,
+    deployed_model,
+    score_everyone,
+    train_from_timeline,
+)
+from cxloop.settings import Settings
+from tests.proactive.factories import NOW, TERMINATION, company_history, deploy, trained_model
+
+STAGE = TERMINATION
+
+
+@pytest.fixture
+def model(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> ChurnModel:
+    return deploy(trained_model(tmp_path_factory), settings)
+
+
+def scores(session: Session) -> dict[int, RiskScore]:
+    return {s.customer_id: s for s in session.scalars(select(RiskScore))}
+
+
+def test_trained_from_who_reached_the_termination_stage(session: Session, tmp_path: Path) -> None:
+    groups = company_history(session)
+    record_consent(
+        session,
+        customer_id=groups["stayed"][0].id,
+        purpose="profiling",
+        granted=False,
+        source="test",
+    )
+
+    model = train_from_timeline(session, STAGE, traits=["plan"], out=tmp_path, now=NOW)
+
+    figures = model.card["cross_validation"]
+    assert figures["n"] == 59  # everyone but the customer who objects to profiling
+    assert figures["roc_auc"] > 0.7  # the labels are noisy: unhappy customers stay 1 in 4
+    assert figures["churn_rate"] == round(len(groups["left"]) / 59, 4)
+    assert model.card["timeline"]["left_out_objecting_to_profiling"] == 1
+    assert model.card["timeline"]["traits"] == ["plan"]
+    assert deployed_model(tmp_path.parent / "elsewhere") is None
+
+
+def test_a_label_trait_cannot_also_be_a_feature(session: Session, tmp_path: Path) -> None:
+    company_history(session, n=20)
+    with pytest.raises(ValidationFailed, match="'plan' is the label"):
+        train_from_timeline(
+            session, LabelSource(trait="plan", positive="Fibre"), traits=["plan"], out=tmp_path
+        )
+
+
+def test_a_label_is_needed_and_only_one(session: Session) -> None:
+    with pytest.raises(ValidationFailed, match="--label-trait NAME or --label-stage"):
+        LabelSource()
+    with pytest.raises(ValidationFailed, match="one of them"):
+        LabelSource(trait="churned", stage="termination")
+
+
+def test_a_stage_nobody_reached_is_a_clear_error(session: Session, tmp_path: Path) -> None:
+    company_history(session, n=10)
+    with pytest.raises(ValidationFailed, match="no customer has an interaction in the stage"):
+        train_from_timeline(session, LabelSource(stage="goodbye"), out=tmp_path, now=NOW)
+
+
+def test_scoring_stores_risk_reasons_and_version_for_customers_still_here(
+    session: Session, model: ChurnModel
+) -> None:
+    groups = company_history(session)
+    objector = groups["unhappy_stayed"][0]
+    record_consent(
+        session, customer_id=objector.id, purpose="profiling", granted=False, source="web"
+    )
+
+    scored = score_everyone(session, model, now=NOW, batch=25)  # in batches
+
+    stored = scores(session)
+    assert scored == len(stored) == len(groups["stayed"]) + len(groups["unhappy_stayed"]) - 1
+    assert objector.id not in stored
+    assert not {c.id for c in groups["left"]} & set(stored)
+    unhappy = stored[groups["unhappy_stayed"][1].id]
+    happy = stored[groups["stayed"][0].id]
+    assert unhappy.risk > happy.risk
+    assert unhappy.reasons and all(r["text"] for r in unhappy.reasons)
+    assert unhappy.model_version == f"churn-{model.card['trained_at']}"
+    assert unhappy.scored_at == NOW
+
+
+def test_scoring_again_gives_the_same_scores_and_drops_a_new_objector(
+    session: Session, model: ChurnModel
+) -> None:
+    groups = company_history(session, n=30)
+    score_everyone(session, model, now=NOW)
+    first = {i: s.risk for i, s in scores(session).items()}
+    objector = groups["stayed"][1]
+    record_consent(
+        session, customer_id=objector.id, purpose="profiling", granted=False, source="web"
+    )
+
+    score_everyone(session, model, now=NOW)
+
+    again = {i: s.risk for i, s in scores(session).items()}
+    assert again == {i: r for i, r in first.items() if i != objector.id}
+
+
+def test_the_daily_job_scores_with_the_deployed_model_and_does_nothing_without_one(
+    session: Session,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    company_history(session, n=20)
+    context = JobContext(session=session, settings=settings)
+    with caplog.at_level(logging.INFO, logger="cxloop.jobs.proactive"):
+        score(context, ScorePayload())
+    assert "no risk model" in caplog.text
+    assert session.scalar(select(func.count()).select_from(RiskScore)) == 0
+
+    deploy(trained_model(tmp_path_factory), settings)
+    score(context, ScorePayload())
+
+    assert session.scalar(select(func.count()).select_from(RiskScore)) > 0
