@@ -21,6 +21,7 @@ from cxloop.customers import Customer, Identity
 from cxloop.demo.cases import cases_step
 from cxloop.demo.company import company_step, ensure_admin_password, users_step
 from cxloop.demo.context import ADMIN_EMAIL, DemoContext, Step
+from cxloop.demo.experiments import experiments_step
 from cxloop.demo.journeys import journeys_step
 from cxloop.demo.people import customers_step
 from cxloop.demo.privacy import privacy_step
@@ -40,6 +41,7 @@ STEPS: list[Step] = [
     surveys_step,
     understanding_step,
     cases_step,
+    experiments_step,
     privacy_step,
     users_step,
 ]

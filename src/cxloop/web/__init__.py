@@ -12,6 +12,7 @@ from cxloop.web import (
     cases,
     customers,
     dashboard,
+    experiments,
     privacy,
     survey_admin,
     survey_brand,
@@ -41,6 +42,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(dashboard.router)
     app.include_router(privacy.router)
     app.include_router(text_analytics.router)
+    app.include_router(experiments.router)
     app.include_router(taxonomy.router)
 
 
