@@ -12,6 +12,8 @@ from typing import Any
 from cxloop.cli.output import emit_json, err
 from cxloop.errors import ValidationFailed
 from cxloop.proactive import (
+    LabelSource,
+    deployed_dir,
     evaluate_churn,
     load_model,
     record_evaluation,
@@ -20,6 +22,11 @@ from cxloop.proactive import (
     train_churn,
     write_scores,
 )
+from cxloop.proactive import train_from_timeline as train_on_timelines
+from cxloop.settings import get_settings
+from cxloop.store.engine import get_engine
+from cxloop.store.migrate import upgrade
+from cxloop.store.uow import unit_of_work
 
 TASK = "churn"
 
@@ -39,6 +46,34 @@ def train(
     model = train_churn(data, label_col=label_col, id_col=id_col, positive=positive, seed=seed)
     save_model(model, out)
     return {"task": TASK, "model": str(out), **model.card["cross_validation"]}
+
+
+def train_from_timeline(
+    *,
+    label_trait: str | None,
+    label_stage: str | None,
+    positive: str | None,
+    traits: list[str],
+    out: Path | None,
+    seed: int,
+) -> dict[str, Any]:
+    """The company's own history in the database; saved, unless told otherwise, as the
+    deployed risk model the nightly scoring uses."""
+    label = LabelSource(trait=label_trait, stage=label_stage, positive=positive)
+    settings = get_settings()
+    url = settings.resolved_database_url
+    upgrade(url)
+    target = out or deployed_dir(settings.resolved_model_dir)
+    with unit_of_work(get_engine(url), write=False) as session:
+        model = train_on_timelines(session, label, traits=traits or None, out=target, seed=seed)
+    timeline = model.card["timeline"]
+    return {
+        "task": TASK,
+        "model": str(target),
+        "traits": timeline["traits"],
+        "left_out_objecting_to_profiling": timeline["left_out_objecting_to_profiling"],
+        **model.card["cross_validation"],
+    }
 
 
 def evaluate(model_dir: Path, *, data: Path, label_col: str) -> dict[str, Any]:

@@ -58,9 +58,21 @@ def _show(report: dict[str, Any], as_json: bool) -> None:
 @model_app.command("train")
 def train(
     task: Annotated[str, typer.Option(help=f"One of: {', '.join(TASK_NAMES)}.")],
-    data: DataOpt,
-    label_col: LabelCol,
-    out: Annotated[Path, typer.Option(help="Directory to write the model to.", file_okay=False)],
+    data: Annotated[
+        Path | None,
+        typer.Option(help="CSV, JSONL, Parquet or XLSX file with labelled rows.", dir_okay=False),
+    ] = None,
+    label_col: Annotated[
+        str | None, typer.Option(help="Column holding the label (your own strings).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Directory to write the model to (churn from the timeline: the deployed "
+            "risk model under the model directory).",
+            file_okay=False,
+        ),
+    ] = None,
     text_col: TextCol = None,
     shots: Annotated[
         int | None, typer.Option(help="Train on this many examples per label (few-shot).")
@@ -73,11 +85,48 @@ def train(
         str | None,
         typer.Option(help="Label value meaning the customer left (churn; default: yes/1/true)."),
     ] = None,
+    from_timeline: Annotated[
+        bool,
+        typer.Option(
+            "--from-timeline",
+            help="Churn: learn from the customers' own timelines in the database, not a file.",
+        ),
+    ] = False,
+    label_trait: Annotated[
+        str | None, typer.Option(help="Churn from the timeline: the trait saying who left.")
+    ] = None,
+    label_stage: Annotated[
+        str | None,
+        typer.Option(help="Churn from the timeline: customers who reached this stage left."),
+    ] = None,
+    trait: Annotated[
+        list[str],
+        typer.Option(help="Churn from the timeline: a trait to learn from (repeatable)."),
+    ] = [],  # noqa: B006
     as_json: JsonOpt = False,
 ) -> None:
-    """Train a model on a labelled file and print its cross-validated figures."""
+    """Train a model on a labelled file (or, for churn, the timelines) and print its
+    cross-validated figures."""
     if task not in TASK_NAMES:
         raise fail(f"--task must be one of {', '.join(TASK_NAMES)}, not '{task}'")
+    if from_timeline:
+        if task != churn.TASK:
+            raise fail("--from-timeline is for --task churn")
+        try:
+            report = churn.train_from_timeline(
+                label_trait=label_trait,
+                label_stage=label_stage,
+                positive=positive,
+                traits=trait,
+                out=out,
+                seed=seed,
+            )
+        except CxloopError as exc:
+            raise fail(exc.detail) from exc
+        churn.show(report, as_json)
+        return
+    if data is None or label_col is None or out is None:
+        raise fail("--data, --label-col and --out are needed (or --from-timeline for churn)")
     if task == churn.TASK:
         try:
             report = churn.train(

@@ -1,0 +1,66 @@
+"""`cxloop model train --task churn --from-timeline`: the company's own history in the
+database becomes the deployed risk model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from cxloop.cli.main import app
+from cxloop.settings import get_settings
+from cxloop.store.engine import make_engine
+from cxloop.store.migrate import upgrade
+from cxloop.store.uow import unit_of_work
+from tests.proactive.factories import company_history
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
+    monkeypatch.setenv("CXLOOP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CXLOOP_DATABASE_URL", "")
+    get_settings.cache_clear()
+    url = get_settings().resolved_database_url
+    upgrade(url)
+    engine = make_engine(url)
+    with unit_of_work(engine) as session:
+        company_history(session, n=40)
+    engine.dispose()
+    runner = CliRunner()
+    yield lambda *args: runner.invoke(app, [str(a) for a in args])
+    get_settings.cache_clear()
+
+
+def test_trained_from_the_timeline_and_deployed(run: Run, tmp_path: Path) -> None:
+    result = run(
+        "model", "train", "--task", "churn", "--from-timeline", "--label-stage", "termination",
+        "--trait", "plan", "--json",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["model"] == str(tmp_path / "models" / "churn")
+    assert report["n"] == 40 and report["traits"] == ["plan"]
+    assert {"roc_auc", "brier", "calibration", "baseline"} <= set(report)
+    card = json.loads((tmp_path / "models" / "churn" / "card.json").read_text())
+    assert card["timeline"]["label"]["stage"] == "termination"
+
+
+def test_who_left_must_be_said(run: Run) -> None:
+    result = run("model", "train", "--task", "churn", "--from-timeline")
+
+    assert result.exit_code != 0
+    assert "--label-trait NAME or --label-stage STAGE" in result.output
+
+
+def test_a_file_task_still_needs_its_file(run: Run) -> None:
+    result = run("model", "train", "--task", "churn", "--label-col", "x")
+
+    assert result.exit_code != 0
+    assert "--data, --label-col and --out are needed" in result.output
