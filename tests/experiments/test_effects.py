@@ -98,3 +98,9 @@ def test_the_confidence_sequence_is_wider_than_the_fixed_interval_and_holds_the_
 def test_bad_arms_are_refused_with_a_clear_message(call: object, message: str) -> None:
     with pytest.raises(ValidationFailed, match=message):
         call()  # type: ignore[operator]
+
+
+def test_an_arm_where_everyone_has_the_same_value_is_no_warning() -> None:
+    effect = mean_effect([-100.0, -100.0, -100.0], [100.0, -100.0, 0.0, 100.0])
+    assert effect.difference == pytest.approx(125.0)
+    assert effect.low < effect.difference < effect.high
