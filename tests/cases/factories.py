@@ -38,7 +38,15 @@ def directory(session: Session) -> Directory:
 
 
 def make_department(session: Session, slug: str | None = None) -> Department:
+    """A department with nobody in it (its cases go to triage): add agents to staff it."""
     return ensure_department(session, slug=slug or f"team-{next(_seq)}")
+
+
+def make_team(session: Session, slug: str | None = None) -> Department:
+    """A department with one agent who can take its cases."""
+    department = make_department(session, slug)
+    make_agent(session, department)
+    return department
 
 
 def make_agent(
@@ -206,9 +214,7 @@ def models_dir(path: Path) -> Path:
 def routed_history(session: Session) -> dict[str, Department]:
     """Past cases that people put in billing, delivery and accounts: eight each, from the
     refund, delivery and password phrasings the understanding tests use."""
-    departments = {
-        slug: make_department(session, slug) for slug in ("billing", "delivery", "accounts")
-    }
+    departments = {slug: make_team(session, slug) for slug in ("billing", "delivery", "accounts")}
     for intent, slug in (("refund", "billing"), ("delivery", "delivery"), ("password", "accounts")):
         for text in INTENT_EXAMPLES[intent]:
             make_case(session, department=departments[slug], text=text)

@@ -32,6 +32,7 @@ from tests.cases.factories import (
     make_case,
     make_department,
     make_routing_rule,
+    make_team,
 )
 from tests.customers.factories import make_customer
 from tests.outreach.smtp_server import Inbox
@@ -180,7 +181,7 @@ def test_a_subject_tag_threads_only_for_the_cases_own_customer(
 def test_an_email_about_nothing_known_opens_a_case_where_the_rules_send_it(
     session: Session, mail_settings: Settings
 ) -> None:
-    billing = make_department(session, "billing")
+    billing = make_team(session, "billing")
     make_routing_rule(session, billing, [{"field": "text", "op": "contains", "value": "invoice"}])
     mail = EmailMessage()
     mail["From"] = "Bob <bob@example.org>"

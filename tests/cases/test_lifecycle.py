@@ -28,6 +28,7 @@ from tests.cases.factories import (
     make_department,
     make_interaction,
     make_policy,
+    make_team,
 )
 from tests.customers.factories import make_customer
 
@@ -44,7 +45,7 @@ def open_one(session: Session, **fields):
 
 @pytest.fixture
 def paris_team(session: Session):
-    team = make_department(session)
+    team = make_team(session)
     make_calendar(
         session,
         department=team,
@@ -109,14 +110,27 @@ def test_language_and_skills_pick_the_agent(session: Session) -> None:
     assert case.assignee_id == french.id
 
 
-def test_a_department_without_members_keeps_its_cases_unassigned(session: Session) -> None:
-    empty = make_department(session)
+def test_a_case_for_a_department_nobody_can_work_goes_to_triage(session: Session) -> None:
+    empty = make_department(session, "night-shift")
+    make_agent(session, empty, role="viewer")  # a member, but not allowed to work cases
     _, case = open_one(session, department_id=empty.id)
-    assert case.department_id == empty.id and case.assignee_id is None
+    assert (case.department_id, case.queue, case.assignee_id) == (None, "triage", None)
+    assert case.routing["reason"] == "nobody in night-shift can take cases"
+
+
+def test_a_department_whose_agents_are_all_busy_keeps_its_cases_unassigned(
+    session: Session,
+) -> None:
+    team = make_department(session)
+    make_agent(session, team)
+    session.get(DepartmentSetup, team.id) or open_one(session, department_id=team.id)
+    session.get(DepartmentSetup, team.id).assignment = "manual"
+    _, case = open_one(session, department_id=team.id)
+    assert case.department_id == team.id and case.assignee_id is None
 
 
 def test_viewers_and_outsiders_cannot_be_given_a_case(session: Session) -> None:
-    team = make_department(session)
+    team = make_team(session)
     viewer = make_agent(session, team, role="viewer")
     desk, case = open_one(session, department_id=team.id)
     with pytest.raises(ValidationFailed, match="cannot take cases"):

@@ -27,8 +27,8 @@ from tests.cases.factories import (
     directory,
     make_case,
     make_case_rule,
-    make_department,
     make_interaction,
+    make_team,
     models_dir,
     routed_history,
 )
@@ -67,7 +67,7 @@ def deployed(model_dir: Path, cache_dir: Path) -> LearnedRouter:
 def test_past_cases_placed_by_people_and_rules_teach_it_with_their_department_now(
     session: Session,
 ) -> None:
-    billing, delivery = make_department(session, "billing"), make_department(session, "delivery")
+    billing, delivery = make_team(session, "billing"), make_team(session, "delivery")
     make_case(session, department=billing, text="charged twice")  # by hand
     make_case(
         session, department=delivery, text="parcel late", routing={"by": "rule", "rule_id": 1}
@@ -156,7 +156,7 @@ def test_case_opening_routes_by_the_model_when_no_rule_matches_and_triages_the_u
 def test_it_refuses_with_fewer_than_two_departments_and_says_how_many_cases_it_needs(
     session: Session, model_dir: Path, cache_dir: Path
 ) -> None:
-    billing, delivery = make_department(session, "billing"), make_department(session, "delivery")
+    billing, delivery = make_team(session, "billing"), make_team(session, "delivery")
     for i in range(MIN_PER_DEPARTMENT):
         make_case(session, department=billing, text=f"invoice question {i}")
     for i in range(MIN_PER_DEPARTMENT - 1):

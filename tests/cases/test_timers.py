@@ -12,8 +12,8 @@ from tests.cases.factories import (
     MONDAY_9AM_PARIS,
     directory,
     make_agent,
-    make_department,
     make_policy,
+    make_team,
 )
 from tests.customers.factories import make_customer
 
@@ -41,7 +41,7 @@ def kinds(session: Session, case) -> list[str]:
 
 
 def test_a_warning_comes_before_the_deadline_and_only_once(session: Session) -> None:
-    team = make_department(session)
+    team = make_team(session)
     make_policy(session, department=team, first_response_minutes=60, warn_before_minutes=15)
     case = open_case(session, team)
 
@@ -54,7 +54,7 @@ def test_a_warning_comes_before_the_deadline_and_only_once(session: Session) -> 
 
 
 def test_a_breach_escalates_as_the_policy_says(session: Session) -> None:
-    team, leads = make_department(session), make_department(session)
+    team, leads = make_team(session), make_team(session)
     lead = make_agent(session, leads)
     make_policy(
         session,
@@ -76,7 +76,7 @@ def test_a_breach_escalates_as_the_policy_says(session: Session) -> None:
 
 
 def test_an_answered_case_never_breaches_its_first_response(session: Session) -> None:
-    team = make_department(session)
+    team = make_team(session)
     make_policy(session, department=team, first_response_minutes=30, resolution_minutes=600)
     case = open_case(session, team)
     first_response(case, START + timedelta(minutes=10), directory(session).calendar(team.id))
@@ -86,7 +86,7 @@ def test_an_answered_case_never_breaches_its_first_response(session: Session) ->
 
 def test_a_late_run_catches_up_on_every_missed_deadline(session: Session) -> None:
     """The worker was down all day: the next run flags everything, exactly once."""
-    team = make_department(session)
+    team = make_team(session)
     make_policy(session, department=team, first_response_minutes=30, resolution_minutes=60)
     cases = [open_case(session, team) for _ in range(3)]
 

@@ -14,7 +14,7 @@ from cxloop.accounts import Department, User
 from cxloop.cases import Case, CaseEvent, CaseLink, CaseMessage, ReplyTemplate
 from cxloop.types import utcnow
 from tests.accounts.factories import make_user
-from tests.cases.factories import make_agent, make_department, make_interaction
+from tests.cases.factories import make_agent, make_department, make_interaction, make_team
 from tests.cases.queue_factories import make_queued_case
 from tests.customers.factories import make_customer
 from tests.web.helpers import csrf_from, sign_in
@@ -40,7 +40,7 @@ def signed_in(client: TestClient, user: User, page: str = "/cases") -> str:
 def test_the_queue_lists_the_agents_cases_with_counts_and_deadlines(
     client: TestClient, session: Session, billing: Department, agent: User
 ) -> None:
-    delivery = make_department(session, "delivery")
+    delivery = make_team(session, "delivery")
     customer = make_customer(session, name="Ann Lee", email="ann@example.com")
     now = utcnow()
     make_queued_case(
@@ -207,7 +207,7 @@ def test_an_empty_answer_is_explained_next_to_the_field(
 def test_notes_status_priority_tags_assignment_and_transfer(
     client: TestClient, session: Session, billing: Department, agent: User
 ) -> None:
-    delivery = make_department(session, "delivery")
+    delivery = make_team(session, "delivery")
     colleague = make_agent(session, billing)
     case = make_queued_case(session, department=billing, status="new")
     token = signed_in(client, agent, f"/cases/{case.id}")

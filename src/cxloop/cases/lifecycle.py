@@ -19,6 +19,7 @@ from cxloop.cases.directory import Agent, Directory
 from cxloop.cases.events import CaseChanged
 from cxloop.cases.models import (
     ACTIVE_STATUSES,
+    TRIAGE,
     Case,
     CaseEvent,
     CaseLink,
@@ -197,7 +198,18 @@ def _needs(draft: CaseDraft) -> list[str]:
 
 def _plan(directory: Directory, case: Case, *, needs: Collection[str]) -> Agent | None:
     """Deadlines from the department's policy and calendar, then an owner; writes nothing
-    but the case's own fields."""
+    but the case's own fields. A department with nobody who can take cases would hold the
+    case where no one sees it, so the case goes to triage instead, saying why."""
+    if case.department_id is not None and not directory.agents(case.department_id):
+        department = directory.departments.get(case.department_id)
+        name = department.slug if department is not None else str(case.department_id)
+        case.routing = {
+            **(case.routing or {}),
+            "by": "triage",
+            "reason": f"nobody in {name} can take cases",
+            "department": name,
+        }
+        case.department_id, case.queue = None, TRIAGE
     calendar = directory.calendar(case.department_id)
     set_deadlines(case, directory.policy(case.department_id, case.priority), calendar)
     agent = choose_agent(directory, case.department_id, language=case.language, needs=needs)
