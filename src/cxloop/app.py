@@ -39,6 +39,7 @@ def create_app(
         if migrate:
             upgrade(url)
         engine = get_engine(url)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
