@@ -34,7 +34,8 @@ Index("ix_risk_scores_risk", RiskScore.risk)
 
 class Playbook(Base):
     """A next-best-action rule: customers at or above ``min_risk`` (and matching the other
-    conditions) get its action, at most once per ``cooldown_days`` across all playbooks."""
+    conditions) get its action (``case``, ``message`` or ``experiment``), at most once per
+    ``cooldown_days`` across all playbooks."""
 
     __tablename__ = "playbooks"
 
@@ -61,6 +62,9 @@ class Playbook(Base):
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     """For ``message``: whose name the message goes out in."""
+    experiment_id: Mapped[int | None] = mapped_column(default=None)
+    """For ``experiment``: the experiment the customer joins (an arm is drawn there; the
+    experiments domain is a peer of this one, so the link is by id)."""
     cooldown_days: Mapped[int] = mapped_column(default=30)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,6 +1,7 @@
 """Next-best-action playbooks: rules on risk, reasons, value and consent that act on the
-customers the latest scoring put at risk — a retention case for a department, or a message
-to the customer on a case opened for it — with caps so nobody is contacted too often.
+customers the latest scoring put at risk — a retention case for a department, a message to
+the customer on a case opened for it, or a place in an experiment — with caps so nobody is
+contacted too often.
 
 The caps: a customer with an open case is left to the people working it; one with any
 playbook action (or retention case opened from the at-risk list) within a playbook's
@@ -10,7 +11,7 @@ a customer acts, so one run takes at most one action per customer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,7 +37,7 @@ from cxloop.proactive.models import Playbook, PlaybookAction, RiskScore
 from cxloop.proactive.table import cell
 from cxloop.types import utcnow
 
-ACTIONS = ("case", "message")
+ACTIONS = ("case", "message", "experiment")
 ORIGIN = "playbook"
 RETENTION_TAG = "retention"
 ACTOR = "system:playbooks"
@@ -58,6 +59,7 @@ def create_playbook(
     tags: Sequence[str] = (),
     message: str | None = None,
     sender: str | None = None,
+    experiment_id: int | None = None,
     cooldown_days: int = 30,
 ) -> Playbook:
     """A playbook, checked as a team lead would state it; the last in order."""
@@ -79,6 +81,11 @@ def create_playbook(
         if found is None:
             raise ValidationFailed("a message playbook needs a sender (a user)", field="sender")
         sender_id = found.id
+    if (action == "experiment") != (experiment_id is not None):
+        raise ValidationFailed(
+            "an experiment playbook names its experiment (and only it does)",
+            field="experiment_id",
+        )
     department_id = None
     if department is not None:
         department_id = session.scalar(select(Department.id).where(Department.slug == department))
@@ -99,6 +106,7 @@ def create_playbook(
         tags=list(tags),
         message=message.strip() if message else None,
         sender_id=sender_id,
+        experiment_id=experiment_id,
         cooldown_days=cooldown_days,
     )
     session.add(playbook)
@@ -193,14 +201,26 @@ class PlaybookRun:
     skipped: dict[str, int] = field(default_factory=dict)
     """At-risk customers left alone, by why: open case, contacted recently, no consent."""
     case_ids: list[int] = field(default_factory=list)
+    enrol: dict[int, list[int]] = field(default_factory=dict)
+    """Customers to add to each experiment (by id): the caller, which may use the
+    experiments domain, draws their arms."""
 
 
 def run_playbooks(
-    session: Session, directory: Directory, *, now: datetime | None = None
+    session: Session,
+    directory: Directory,
+    *,
+    running_experiments: Collection[int] = (),
+    now: datetime | None = None,
 ) -> PlaybookRun:
-    """Act on the latest scores with the active playbooks, riskiest customers first."""
+    """Act on the latest scores with the active playbooks, riskiest customers first; an
+    experiment playbook acts only while its experiment is among ``running_experiments``."""
     now = now or utcnow()
-    playbooks = [p for p in list_playbooks(session) if p.active]
+    playbooks = [
+        p
+        for p in list_playbooks(session)
+        if p.active and (p.experiment_id is None or p.experiment_id in running_experiments)
+    ]
     run = PlaybookRun()
     if not playbooks:
         return run
@@ -261,6 +281,7 @@ def _act(
     run: PlaybookRun,
     now: datetime,
 ) -> None:
+    with_case = [(p, s) for p, s in chosen if p.action != "experiment"]
     drafts = [
         retention_draft(
             score,
@@ -268,28 +289,32 @@ def _act(
             priority=playbook.priority,
             tags=[*playbook.tags, f"playbook:{playbook.name}"],
         )
-        for playbook, score in chosen
+        for playbook, score in with_case
     ]
     cases = open_cases(session, directory, drafts, actor=ACTOR, now=now) if drafts else []
-    for (playbook, score), case in zip(chosen, cases, strict=True):
-        add_note(session, case, note_for(score), actor=ACTOR)
-        if playbook.action == "message" and playbook.message and playbook.sender_id:
-            sender = session.get(User, playbook.sender_id)
-            if sender is not None:
+    opened = {score.customer_id: case for (_, score), case in zip(with_case, cases, strict=True)}
+    for playbook, score in chosen:
+        case = opened.get(score.customer_id)
+        if case is not None:
+            add_note(session, case, note_for(score), actor=ACTOR)
+            run.case_ids.append(case.id)
+            sender = session.get(User, playbook.sender_id) if playbook.sender_id else None
+            if playbook.action == "message" and playbook.message and sender is not None:
                 reply(directory, case.id, author=sender, body=playbook.message, now=now)
+        elif playbook.experiment_id is not None:
+            run.enrol.setdefault(playbook.experiment_id, []).append(score.customer_id)
         session.add(
             PlaybookAction(
                 playbook_id=playbook.id,
                 customer_id=score.customer_id,
                 action=playbook.action,
-                case_id=case.id,
+                case_id=case.id if case is not None else None,
                 risk=score.risk,
                 actor=ACTOR,
                 at=now,
             )
         )
         run.acted[playbook.name] = run.acted.get(playbook.name, 0) + 1
-        run.case_ids.append(case.id)
     session.flush()
 
 

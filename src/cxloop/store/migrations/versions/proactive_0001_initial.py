@@ -43,6 +43,7 @@ def upgrade() -> None:
         ),
         sa.Column("message", sa.Text(), nullable=True),
         sa.Column("sender_id", sa.Integer(), nullable=True),
+        sa.Column("experiment_id", sa.Integer(), nullable=True),
         sa.Column("cooldown_days", sa.Integer(), nullable=False),
         sa.Column("created_at", cxloop.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
