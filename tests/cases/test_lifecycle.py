@@ -118,13 +118,11 @@ def test_a_case_for_a_department_nobody_can_work_goes_to_triage(session: Session
     assert case.routing["reason"] == "nobody in night-shift can take cases"
 
 
-def test_a_department_whose_agents_are_all_busy_keeps_its_cases_unassigned(
+def test_a_department_that_hands_out_work_by_hand_keeps_its_cases_unassigned(
     session: Session,
 ) -> None:
-    team = make_department(session)
-    make_agent(session, team)
-    session.get(DepartmentSetup, team.id) or open_one(session, department_id=team.id)
-    session.get(DepartmentSetup, team.id).assignment = "manual"
+    team = make_team(session)
+    session.add(DepartmentSetup(department_id=team.id, assignment="manual"))
     _, case = open_one(session, department_id=team.id)
     assert case.department_id == team.id and case.assignee_id is None
 

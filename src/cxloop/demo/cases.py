@@ -80,6 +80,11 @@ ROUTING_RULES = [
         [{"field": "topic", "op": "eq", "value": "Customer service"}],
         "technical-support",
     ),
+    (
+        "Contact centre, anything else",
+        [{"field": "channel", "op": "in", "value": ["email", "chat", "phone", "sms", "social"]}],
+        "technical-support",
+    ),
 ]
 TEMPLATES = [
     (
@@ -227,7 +232,8 @@ def _set_up(session: Session, ctx: DemoContext) -> None:
 
 
 def _days_with_candidates(session: Session, ctx: DemoContext) -> list[tuple[datetime, list[int]]]:
-    """Inbound interactions of the last weeks, grouped by the evening of their day."""
+    """Inbound interactions of the last weeks, grouped by the hour after they arrived (when
+    the job would have opened their cases)."""
     since = ctx.end - timedelta(days=WINDOW_DAYS)
     rows = session.execute(
         select(Interaction.id, Interaction.occurred_at)
@@ -236,8 +242,8 @@ def _days_with_candidates(session: Session, ctx: DemoContext) -> list[tuple[date
     )
     days: dict[datetime, list[int]] = {}
     for interaction_id, occurred in rows:
-        day = occurred.replace(hour=18, minute=0, second=0, microsecond=0)
-        days.setdefault(min(day, ctx.end), []).append(interaction_id)
+        hour = occurred.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        days.setdefault(min(hour, ctx.end), []).append(interaction_id)
     return sorted(days.items())
 
 
@@ -259,11 +265,12 @@ def _work(session: Session, ctx: DemoContext) -> None:
         after_hours, final = _outcome(ctx.rng.random())
         if after_hours is None or final is None:
             continue
-        answered = case.created_at + timedelta(hours=after_hours * (0.5 + ctx.rng.random()))
+        calendar = desk.calendar(case.department_id)
+        answered = calendar.add(case.created_at, after_hours * 60 * (0.5 + ctx.rng.random()))
         if answered >= ctx.end:
             continue
         author = users.get(case.assignee_id or 0) or admin or next(iter(users.values()))
-        then = "waiting" if final is CaseStatus.waiting else "solved"
+        then = final.value if final in (CaseStatus.waiting, CaseStatus.open) else "solved"
         message = reply(
             desk,
             case.id,
@@ -273,10 +280,10 @@ def _work(session: Session, ctx: DemoContext) -> None:
             body="Thank you for telling us. We have sorted this out for you.",
         )
         message.status, message.sent_at, message.attempts = "sent", answered, 1
-        if final is CaseStatus.closed and answered + timedelta(days=3) < ctx.end:
-            set_status(
-                desk, case, final.value, actor=author.email, now=answered + timedelta(days=3)
-            )
+        later = calendar.add(answered, 60 * 8 * (1 + 2 * ctx.rng.random()))
+        if final in (CaseStatus.closed, CaseStatus.reopened) and later < ctx.end:
+            actor = "customer" if final is CaseStatus.reopened else author.email
+            set_status(desk, case, final.value, actor=actor, now=later)
 
 
 def _problem(session: Session) -> None:
