@@ -33,6 +33,7 @@ from cxloop.cases.setup import (
     save_sla_policy,
 )
 from cxloop.errors import CxloopError
+from cxloop.web.form_errors import field_problem
 from cxloop.web.permissions import require_permission, user_can
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import CsrfChecked, PageUser
@@ -113,12 +114,9 @@ def _save(
 
 
 def _problem(exc: Exception) -> tuple[str, str]:
-    if isinstance(exc, CxloopError):
-        return str(exc.extra.get("field") or "form"), exc.detail
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        location = first.get("loc") or ("form",)
-        return str(location[0]), str(first.get("msg", exc)).removeprefix("Value error, ")
+    """A condition or hours line that cannot be read is a plain ValueError naming its line."""
+    if isinstance(exc, CxloopError | ValidationError):
+        return field_problem(exc)
     return "conditions", str(exc)
 
 
