@@ -21,6 +21,7 @@ PAGES = {
     "/surveys": "Surveys",
     "/cases": "Cases",
     "/privacy": "Privacy",
+    "/at-risk": "At risk",
 }
 
 

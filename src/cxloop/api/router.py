@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cxloop.api import (
+    case_messages,
     cases,
     customers,
     experiments,
@@ -15,6 +16,7 @@ from cxloop.api import (
     journeys,
     metrics,
     privacy,
+    risk,
     sources,
     surveys,
     understand,
@@ -35,5 +37,7 @@ api_router.include_router(surveys.router)
 api_router.include_router(metrics.router)
 api_router.include_router(journeys.router)
 api_router.include_router(cases.router)
+api_router.include_router(case_messages.router)
 api_router.include_router(inbound.router)
 api_router.include_router(experiments.router)
+api_router.include_router(risk.router)

@@ -3,6 +3,7 @@
 from cxloop.proactive.features import Schema, infer_schema
 from cxloop.proactive.history import LEAD, LabelSource
 from cxloop.proactive.labels import Outcome, outcome_of
+from cxloop.proactive.listing import VALUE_TRAIT, customer_risk, risk_page
 from cxloop.proactive.model import ChurnModel, is_churn_model, load_model, save_model
 from cxloop.proactive.models import Playbook, PlaybookAction, RiskScore
 from cxloop.proactive.playbooks import (
@@ -16,12 +17,14 @@ from cxloop.proactive.playbooks import (
 from cxloop.proactive.reasons import Reason
 from cxloop.proactive.risk import (
     ScoringRun,
+    deployed_card,
     deployed_dir,
     deployed_model,
     score_batch,
     score_everyone,
     train_from_timeline,
 )
+from cxloop.proactive.schemas import ReasonRead, RiskPage, RiskRead
 from cxloop.proactive.scoring import (
     Score,
     evaluate_churn,
@@ -36,6 +39,7 @@ from cxloop.proactive.training import CrossValidation, cross_validate, train_chu
 __all__ = [
     "LEAD",
     "TIMELINE_FEATURES",
+    "VALUE_TRAIT",
     "ChurnModel",
     "CrossValidation",
     "LabelSource",
@@ -44,6 +48,9 @@ __all__ = [
     "PlaybookAction",
     "PlaybookRun",
     "Reason",
+    "ReasonRead",
+    "RiskPage",
+    "RiskRead",
     "RiskScore",
     "Schema",
     "Score",
@@ -51,6 +58,8 @@ __all__ = [
     "Table",
     "create_playbook",
     "cross_validate",
+    "customer_risk",
+    "deployed_card",
     "deployed_dir",
     "deployed_model",
     "evaluate_churn",
@@ -63,6 +72,7 @@ __all__ = [
     "read_table",
     "reasons_in_words",
     "record_evaluation",
+    "risk_page",
     "run_playbooks",
     "save_model",
     "score_batch",

@@ -6,17 +6,26 @@ stored one row per customer, replaced at each run, so scoring twice is the same 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cxloop.customers import Customer
 from cxloop.proactive.history import LEAD, LabelSource, still_customers, training_set
-from cxloop.proactive.model import ChurnModel, is_churn_model, load_model, save_model
+from cxloop.proactive.model import (
+    CARD_FILE,
+    TASK,
+    ChurnModel,
+    is_churn_model,
+    load_model,
+    save_model,
+)
 from cxloop.proactive.models import RiskScore
 from cxloop.proactive.scoring import TOP_REASONS, score_table
 from cxloop.proactive.timeline import timeline_table
@@ -40,6 +49,15 @@ def deployed_model(model_dir: Path) -> ChurnModel | None:
         return None
     model = load_model(path)
     return model if TIMELINE in model.card else None
+
+
+def deployed_card(model_dir: Path) -> dict[str, Any] | None:
+    """The deployed model's card (what a person reads about it), without loading the model."""
+    path = deployed_dir(model_dir) / CARD_FILE
+    if not path.is_file():
+        return None
+    card: dict[str, Any] = json.loads(path.read_text())
+    return card if card.get("task") == TASK and TIMELINE in card else None
 
 
 def version_of(model: ChurnModel) -> str:

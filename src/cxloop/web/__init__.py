@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from cxloop.web import (
+    at_risk,
     auth,
     case_page,
     case_setup,
@@ -44,6 +45,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(text_analytics.router)
     app.include_router(experiments.router)
     app.include_router(taxonomy.router)
+    app.include_router(at_risk.router)
 
 
 __all__ = ["NavItem", "PageRoute", "PageUser", "add_nav_item", "mount", "nav_items", "render"]

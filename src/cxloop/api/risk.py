@@ -1,0 +1,67 @@
+"""Churn risk over HTTP: the at-risk list and one customer's risk, each with its reasons in
+words. Names are masked (initials) without ``pii.read``, as everywhere else."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from cxloop.accounts import Permission
+from cxloop.api.deps import CustomersRead, SessionDep
+from cxloop.customers.masking import mask_name
+from cxloop.privacy import audit
+from cxloop.proactive import VALUE_TRAIT, RiskPage, RiskRead, customer_risk, risk_page
+
+router = APIRouter(tags=["risk"])
+
+ValueTrait = Annotated[
+    str, Query(max_length=100, description="The trait holding each customer's value.")
+]
+
+
+def masked(read: RiskRead, permissions: frozenset[Permission]) -> RiskRead:
+    if Permission.pii_read in permissions or not read.name:
+        return read
+    return read.model_copy(update={"name": mask_name(read.name)})
+
+
+@router.get("/risk", response_model=RiskPage)
+def list_risk(
+    session: SessionDep,
+    principal: CustomersRead,
+    min_risk: Annotated[float, Query(ge=0, le=1, description="Only risks at least this.")] = 0,
+    value_trait: ValueTrait = VALUE_TRAIT,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Items per page.")] = 50,
+) -> RiskPage:
+    """Customers by falling risk of leaving, with the reasons, their value and open cases,
+    from the latest nightly scoring."""
+    page = risk_page(
+        session, limit=limit, cursor=cursor, min_risk=min_risk, value_trait=value_trait
+    )
+    items = [masked(r, principal.permissions) for r in page.items]
+    return page.model_copy(update={"items": items})
+
+
+@router.get("/customers/{customer_id}/risk", response_model=RiskRead)
+def read_risk(
+    customer_id: int,
+    session: SessionDep,
+    principal: CustomersRead,
+    request: Request,
+    value_trait: ValueTrait = VALUE_TRAIT,
+) -> RiskRead:
+    """One customer's latest risk with its reasons (404 when not scored: not yet, already
+    gone, or objecting to profiling)."""
+    read = customer_risk(session, customer_id, value_trait=value_trait)
+    if Permission.pii_read in principal.permissions:
+        audit(
+            session,
+            actor=principal.user.email,
+            action="pii.viewed",
+            target_type="customer",
+            target_id=read.customer_id,
+            ip=request.client.host if request.client else None,
+        )
+    return masked(read, principal.permissions)

@@ -1,0 +1,94 @@
+"""The at-risk list: customers by falling risk, each with reasons, value and open cases,
+one page at a time (a keyset page: risk, then customer id)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cxloop.cases import ACTIVE_STATUSES, Case
+from cxloop.customers import Customer
+from cxloop.errors import NotFound
+from cxloop.proactive.models import RiskScore
+from cxloop.proactive.schemas import RiskPage, RiskRead, reason_reads
+from cxloop.proactive.table import cell
+from cxloop.store.crud import Page, keyset_page
+
+VALUE_TRAIT = "monthly_value"
+
+
+def _open_cases(session: Session, customer_ids: Sequence[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(Case.customer_id, func.count())
+        .where(
+            Case.customer_id.in_(list(customer_ids)),
+            Case.status.in_(sorted(ACTIVE_STATUSES)),
+            Case.merged_into_id.is_(None),
+        )
+        .group_by(Case.customer_id)
+    )
+    return dict(rows.all())
+
+
+def _reads(session: Session, scores: Sequence[RiskScore], value_trait: str) -> list[RiskRead]:
+    ids = [s.customer_id for s in scores]
+    customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
+    busy = _open_cases(session, ids)
+    reads = []
+    for score in scores:
+        customer = customers[score.customer_id]
+        reads.append(
+            RiskRead(
+                customer_id=score.customer_id,
+                name=customer.name,
+                risk=score.risk,
+                reasons=reason_reads(score.reasons),
+                model_version=score.model_version,
+                scored_at=score.scored_at,
+                value=cell((customer.traits or {}).get(value_trait)),
+                open_cases=busy.get(score.customer_id, 0),
+            )
+        )
+    return reads
+
+
+def risk_page(
+    session: Session,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    min_risk: float = 0.0,
+    value_trait: str = VALUE_TRAIT,
+) -> RiskPage:
+    """The customers at highest risk first."""
+    page: Page[RiskScore] = keyset_page(
+        session,
+        select(RiskScore).where(RiskScore.risk >= min_risk),
+        keys=[RiskScore.risk, RiskScore.customer_id],
+        descending=True,
+        limit=limit,
+        cursor=cursor,
+        key_values=lambda s: [s.risk, s.customer_id],
+    )
+    return RiskPage(items=_reads(session, page.items, value_trait), next_cursor=page.next_cursor)
+
+
+def customer_risk(
+    session: Session, customer_id: int, *, value_trait: str = VALUE_TRAIT
+) -> RiskRead:
+    """A customer's latest risk (following a merge to the surviving customer)."""
+    customer = session.get(Customer, customer_id)
+    while customer is not None and customer.merged_into_id is not None:
+        customer = session.get(Customer, customer.merged_into_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} does not exist")
+    score = session.get(RiskScore, customer.id)
+    if score is None:
+        raise NotFound(
+            f"customer {customer.id} has no risk score (not scored yet, already gone, or "
+            "objecting to profiling)"
+        )
+    [read] = _reads(session, [score], value_trait)
+    return read

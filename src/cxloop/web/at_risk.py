@@ -1,0 +1,101 @@
+"""The at-risk list: customers most likely to leave, why in words, what they are worth and
+whether someone already works a case for them; one click opens a retention case; the model
+card says how far to trust the scores (ranking, calibration by decile, performance over
+time).
+
+Seeing the list needs ``customers.read`` (names masked without ``pii.read``, as on customer
+pages); opening a case needs ``cases.work`` as well.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from cxloop.accounts import Permission, User
+from cxloop.api.deps import SessionDep, SettingsDep
+from cxloop.cases import Directory
+from cxloop.customers.masking import mask_name
+from cxloop.proactive import RiskRead, deployed_card, open_retention_case, risk_page
+from cxloop.web.nav import add_nav_item
+from cxloop.web.permissions import require_permission, user_can
+from cxloop.web.routing import PageRoute
+from cxloop.web.security import CsrfChecked, PageUser
+from cxloop.web.templating import render
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+add_nav_item("at-risk", "At risk", "/at-risk", order=55, permission=Permission.customers_read.value)
+SHOWN = 100
+RETENTION = "retention"
+
+
+def _rows(session: Session, user: User, items: list[RiskRead]) -> list[RiskRead]:
+    if user_can(session, user, Permission.pii_read):
+        return items
+    return [r.model_copy(update={"name": mask_name(r.name) if r.name else None}) for r in items]
+
+
+def card_summary(card: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a person needs from the model card: how good, how calibrated, since when."""
+    if card is None:
+        return None
+    validation = card["cross_validation"]
+    return {
+        "trained_at": card["trained_at"],
+        "customers": validation["n"],
+        "roc_auc": validation["roc_auc"],
+        "brier": validation["brier"],
+        "churn_rate": validation["churn_rate"],
+        "baseline": validation["baseline"],
+        "method": validation["method"],
+        "calibration": validation["calibration"],
+        "label": card["timeline"]["label"],
+        "lead_days": card["timeline"]["lead_days"],
+        "over_time": [
+            {"when": card["trained_at"], "what": "cross-validation at training", **validation},
+            *(
+                {"when": e["evaluated_at"], "what": f"evaluation on {e['data']}", **e}
+                for e in card.get("evaluations", [])
+            ),
+        ],
+    }
+
+
+@router.get("/at-risk")
+def at_risk(
+    request: Request, session: SessionDep, settings: SettingsDep, user: PageUser
+) -> Response:
+    require_permission(session, user, Permission.customers_read)
+    page = risk_page(session, limit=SHOWN)
+    return render(
+        request,
+        "proactive/at_risk.html",
+        {
+            "rows": _rows(session, user, page.items),
+            "card": card_summary(deployed_card(settings.resolved_model_dir)),
+            "can_act": user_can(session, user, Permission.cases_work),
+            "opened": request.query_params.get("opened"),
+        },
+        user=user,
+        active="at-risk",
+    )
+
+
+@router.post("/at-risk/{customer_id}/retention-case")
+def open_case(
+    customer_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: PageUser,
+    _csrf: CsrfChecked,
+) -> Response:
+    require_permission(session, user, Permission.customers_read)
+    require_permission(session, user, Permission.cases_work)
+    directory = Directory(session, settings.default_timezone)
+    case = open_retention_case(
+        session, directory, customer_id, department=RETENTION, actor=user.email
+    )
+    return RedirectResponse(f"/at-risk?opened={case.id}", status_code=303)
