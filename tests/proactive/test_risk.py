@@ -4,6 +4,7 @@ it may in the background, and leaving alone those who object to profiling."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,17 @@ from cxloop.proactive import (
     score_everyone,
     train_from_timeline,
 )
+from cxloop.proactive.history import training_set
 from cxloop.settings import Settings
-from tests.proactive.factories import NOW, TERMINATION, company_history, deploy, trained_model
+from tests.customers.factories import make_customer
+from tests.proactive.factories import (
+    NOW,
+    TERMINATION,
+    company_history,
+    deploy,
+    touch,
+    trained_model,
+)
 
 STAGE = TERMINATION
 
@@ -136,3 +146,23 @@ def test_the_daily_job_scores_with_the_deployed_model_and_does_nothing_without_o
     score(context, ScorePayload())
 
     assert session.scalar(select(func.count()).select_from(RiskScore)) > 0
+
+
+def test_a_trait_label_describes_leavers_before_their_cancellation_call(
+    session: Session,
+) -> None:
+    leavers = []
+    for i in range(12):
+        customer = make_customer(session, traits={"churned": "yes" if i < 6 else "no"})
+        touch(session, customer, NOW - timedelta(days=100))
+        if i < 6:
+            touch(session, customer, NOW - timedelta(days=50), stage="termination")
+            touch(session, customer, NOW - timedelta(days=45), channel="sms")
+            leavers.append(customer.id)
+
+    found = training_set(session, LabelSource(trait="churned"), traits=None, now=NOW)
+
+    days = found.table.columns["days since last contact"]
+    rows = dict(zip(found.table.ids or [], days, strict=True))
+    assert found.positive == "yes" and found.traits == []  # the label is never a feature
+    assert {rows[str(i)] for i in leavers} == {20.0}  # seen at NOW-80: the call 20 days before

@@ -65,6 +65,7 @@ def demo(
             seed=seed,
             scale=scale,
             customers=customers,
+            model_dir=settings.resolved_model_dir,
         )
     except CxloopError as exc:
         raise fail(exc.detail) from exc

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
@@ -64,6 +65,8 @@ class DemoContext:
     """Source id by channel (where an interaction of that channel comes in)."""
     counts: Counter[str] = field(default_factory=Counter)
     story_customer_id: int | None = None
+    model_dir: Path | None = None
+    """Where trained models go (the deployed risk model); None: nowhere lasting."""
 
 
 Step = Callable[[DemoContext], None]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
@@ -25,9 +26,11 @@ from cxloop.demo.experiments import experiments_step
 from cxloop.demo.journeys import journeys_step
 from cxloop.demo.people import customers_step
 from cxloop.demo.privacy import privacy_step
+from cxloop.demo.proactive import proactive_step
 from cxloop.demo.surveys import surveys_step
 from cxloop.demo.understanding import understanding_step
 from cxloop.interactions import Interaction, Source
+from cxloop.proactive import PLAYBOOK_ORIGIN, RiskScore
 from cxloop.store.uow import unit_of_work
 from cxloop.surveys import Response, Survey
 from cxloop.understanding import Enrichment
@@ -41,6 +44,7 @@ STEPS: list[Step] = [
     surveys_step,
     understanding_step,
     cases_step,
+    proactive_step,
     experiments_step,
     privacy_step,
     users_step,
@@ -81,6 +85,7 @@ def load_demo(
     customers: int | None = None,
     now: datetime | None = None,
     steps: list[Step] | None = None,
+    model_dir: Path | None = None,
 ) -> DemoResult:
     """Load the demo into ``bind`` unless it is already there; report what the database holds."""
     with unit_of_work(bind) as session:
@@ -95,6 +100,7 @@ def load_demo(
             end=end,
             customers=demo_customers(scale, customers),
             password=password,
+            model_dir=model_dir,
         )
         for step in steps or STEPS:
             step(ctx)
@@ -147,4 +153,8 @@ def database_counts(session: Session) -> dict[str, int]:
         "survey_responses": count(select(func.count()).select_from(Response)),
         "enriched_texts": count(select(func.count()).select_from(Enrichment)),
         "cases": count(select(func.count()).select_from(Case)),
+        "risk_scores": count(select(func.count()).select_from(RiskScore)),
+        "retention_cases": count(
+            select(func.count()).select_from(Case).where(Case.origin == PLAYBOOK_ORIGIN)
+        ),
     }

@@ -6,6 +6,7 @@ from cxloop.proactive.labels import Outcome, outcome_of
 from cxloop.proactive.listing import VALUE_TRAIT, customer_risk, risk_page
 from cxloop.proactive.model import ChurnModel, is_churn_model, load_model, save_model
 from cxloop.proactive.models import Playbook, PlaybookAction, RiskScore
+from cxloop.proactive.playbooks import ORIGIN as PLAYBOOK_ORIGIN
 from cxloop.proactive.playbooks import (
     PlaybookRun,
     create_playbook,
@@ -38,6 +39,7 @@ from cxloop.proactive.training import CrossValidation, cross_validate, train_chu
 
 __all__ = [
     "LEAD",
+    "PLAYBOOK_ORIGIN",
     "TIMELINE_FEATURES",
     "VALUE_TRAIT",
     "ChurnModel",

@@ -2,9 +2,9 @@
 
 Who left is told by a trait (``churned: yes``, ``status: churned``) or by reaching a journey
 stage (the first interaction in "termination"). A customer who left is described as they
-were :data:`LEAD` before they started leaving, one who stayed as they were :data:`LEAD` ago,
-so the model learns to warn a month ahead from what could be known then, not from the
-silence after someone has gone.
+were :data:`LEAD` before they started leaving (the termination stage), one who stayed as
+they were :data:`LEAD` ago, so the model learns to warn a month ahead from what could be
+known then, not from the cancellation call or the silence after someone has gone.
 
 Scoring a customer's risk is profiling: customers whose latest decision on the ``profiling``
 purpose is a refusal are neither learnt from nor scored (an objection, as the GDPR allows;
@@ -30,6 +30,8 @@ from cxloop.proactive.table import Table, cell, label_text
 from cxloop.proactive.timeline import chunks, eligible_traits, timeline_table
 
 LEAD = timedelta(days=30)
+TERMINATION = "termination"  # the built-in journey stage of leaving
+EPISODE = timedelta(days=90)
 STAGE_LABEL = "churned"
 LEFT, STAYED = "yes", "no"
 
@@ -141,12 +143,29 @@ def _labels(
     if not labels:
         raise ValidationFailed(f"no customer has the trait '{label.trait}'", field="label_trait")
     outcome = outcome_of(list(labels.values()), column=label.trait, positive=label.positive)
-    seen = last_seen(session, sorted(labels))
-    cutoffs = {
-        i: (seen.get(i, now) if value == outcome.positive else now) - LEAD
-        for i, value in labels.items()
-    }
+    gone = sorted(i for i, value in labels.items() if value == outcome.positive)
+    started = leaving_started(session, gone)
+    cutoffs = {i: started.get(i, now) - LEAD for i in labels}
     return labels, cutoffs, outcome.positive
+
+
+def leaving_started(session: Session, customer_ids: Sequence[int]) -> dict[int, datetime]:
+    """When customers a trait says left began leaving: their first interaction in the
+    termination stage of their last episode (the 90 days before their last interaction),
+    else their last interaction. A cancellation call is what the model must anticipate,
+    not what it learns from."""
+    seen = last_seen(session, customer_ids)
+    started = dict(seen)
+    for ids in chunks(customer_ids):
+        rows = session.execute(
+            select(Interaction.customer_id, Interaction.occurred_at).where(
+                Interaction.customer_id.in_(ids), Interaction.stage == TERMINATION
+            )
+        )
+        for customer_id, at in rows:
+            if seen[customer_id] - EPISODE <= at < started[customer_id]:
+                started[customer_id] = at
+    return started
 
 
 def training_set(

@@ -22,7 +22,7 @@ from cxloop.proactive.estimators import baseline_estimator, churn_estimator
 from cxloop.proactive.features import Schema, infer_schema
 from cxloop.proactive.labels import outcome_of
 from cxloop.proactive.metrics import report, scores
-from cxloop.proactive.model import TASK, ChurnModel
+from cxloop.proactive.model import TASK, ChurnModel, one_thread
 from cxloop.proactive.table import Table, read_table
 
 FOLDS = 5
@@ -84,8 +84,9 @@ def train_on_table(
     truth = outcome.encode(table.labels, table.row_numbers)
     schema = infer_schema(table.columns)
     frame = schema.frame(table.columns, table.row_numbers)
-    validation = cross_validate(schema, frame, truth, seed=seed)
-    estimator = churn_estimator(schema, seed).fit(frame, truth)
+    with one_thread():
+        validation = cross_validate(schema, frame, truth, seed=seed)
+        estimator = churn_estimator(schema, seed).fit(frame, truth)
     card = {
         "task": TASK,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
