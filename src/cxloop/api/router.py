@@ -15,6 +15,7 @@ from cxloop.api import (
     interactions,
     journeys,
     metrics,
+    playbooks,
     privacy,
     risk,
     sources,
@@ -41,3 +42,4 @@ api_router.include_router(case_messages.router)
 api_router.include_router(inbound.router)
 api_router.include_router(experiments.router)
 api_router.include_router(risk.router)
+api_router.include_router(playbooks.router)

@@ -81,6 +81,7 @@ def demo(
             "cases": "/cases",
             "dashboard": "/dashboard",
             "text": "/text",
+            "at_risk": "/at-risk",
         },
         "counts": result.counts,
         "loaded": result.loaded,

@@ -10,6 +10,7 @@ from cxloop.proactive.playbooks import ORIGIN as PLAYBOOK_ORIGIN
 from cxloop.proactive.playbooks import (
     PlaybookRun,
     create_playbook,
+    get_playbook,
     list_playbooks,
     open_retention_case,
     reasons_in_words,
@@ -25,7 +26,14 @@ from cxloop.proactive.risk import (
     score_everyone,
     train_from_timeline,
 )
-from cxloop.proactive.schemas import ReasonRead, RiskPage, RiskRead
+from cxloop.proactive.schemas import (
+    PlaybookChange,
+    PlaybookCreate,
+    PlaybookRead,
+    ReasonRead,
+    RiskPage,
+    RiskRead,
+)
 from cxloop.proactive.scoring import (
     Score,
     evaluate_churn,
@@ -48,6 +56,9 @@ __all__ = [
     "Outcome",
     "Playbook",
     "PlaybookAction",
+    "PlaybookChange",
+    "PlaybookCreate",
+    "PlaybookRead",
     "PlaybookRun",
     "Reason",
     "ReasonRead",
@@ -65,6 +76,7 @@ __all__ = [
     "deployed_dir",
     "deployed_model",
     "evaluate_churn",
+    "get_playbook",
     "infer_schema",
     "is_churn_model",
     "list_playbooks",

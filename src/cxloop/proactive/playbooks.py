@@ -31,7 +31,7 @@ from cxloop.cases import (
     reply,
 )
 from cxloop.customers import Customer
-from cxloop.errors import ValidationFailed
+from cxloop.errors import Conflict, NotFound, ValidationFailed
 from cxloop.privacy import has_consent, purpose_of
 from cxloop.proactive.models import Playbook, PlaybookAction, RiskScore
 from cxloop.proactive.table import cell
@@ -91,6 +91,8 @@ def create_playbook(
         department_id = session.scalar(select(Department.id).where(Department.slug == department))
         if department_id is None:
             raise ValidationFailed(f"there is no department '{department}'", field="department")
+    if session.scalar(select(Playbook.id).where(Playbook.name == name.strip())) is not None:
+        raise Conflict(f"a playbook named '{name.strip()}' exists")
     last = session.scalar(select(func.max(Playbook.position))) or 0
     playbook = Playbook(
         name=name.strip(),
@@ -112,6 +114,13 @@ def create_playbook(
     session.add(playbook)
     session.flush()
     return playbook
+
+
+def get_playbook(session: Session, playbook_id: int) -> Playbook:
+    found = session.get(Playbook, playbook_id)
+    if found is None:
+        raise NotFound(f"playbook {playbook_id} does not exist")
+    return found
 
 
 def list_playbooks(session: Session) -> list[Playbook]:
