@@ -6,10 +6,14 @@ from cxloop.cases.calendar import Calendar
 from cxloop.cases.conditions import Condition, facts, holds
 from cxloop.cases.delivery import (
     DELIVERY_RUNS,
+    RETRY_DELAY_S,
+    SENDER_STOPPED,
     DeliveryReport,
+    Sweep,
     deliver_messages,
     retry_message,
     support_parts,
+    sweep_messages,
 )
 from cxloop.cases.directory import Agent, Directory
 from cxloop.cases.events import CaseChanged, CaseSetupChanged, MessagesQueued
@@ -79,7 +83,14 @@ from cxloop.cases.router import (
 )
 from cxloop.cases.routing import Route, Router, route_many
 from cxloop.cases.templates import VARIABLES as TEMPLATE_VARIABLES
-from cxloop.cases.templates import Rendered, create_template, list_templates, render_template
+from cxloop.cases.templates import (
+    Rendered,
+    create_template,
+    delete_template,
+    list_templates,
+    render_template,
+    update_template,
+)
 from cxloop.cases.timers import Alert, check_deadlines
 
 __all__ = [
@@ -87,6 +98,8 @@ __all__ = [
     "DELIVERY_RUNS",
     "FOLLOWUP_KEY",
     "REPLY_TYPE",
+    "RETRY_DELAY_S",
+    "SENDER_STOPPED",
     "STRATEGIES",
     "SYSTEM",
     "TEMPLATE_VARIABLES",
@@ -130,12 +143,14 @@ __all__ = [
     "RoutingRule",
     "Scope",
     "SlaPolicy",
+    "Sweep",
     "add_note",
     "assign",
     "breached_now",
     "check_deadlines",
     "choose_agent",
     "create_template",
+    "delete_template",
     "deliver_messages",
     "ensure_followup_survey",
     "evaluate",
@@ -168,8 +183,10 @@ __all__ = [
     "set_status",
     "set_tags",
     "support_parts",
+    "sweep_messages",
     "train_router",
     "transfer",
+    "update_template",
     "view_filter",
     "visible",
     "visible_case",

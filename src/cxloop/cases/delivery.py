@@ -8,6 +8,12 @@ connector answering 4xx, no address to send to) fails the message at once; a ser
 cannot be reached is retried by the sender with back-off, then the message waits for the job
 system's next run, up to :data:`DELIVERY_RUNS` runs, then fails. A failure is on the message
 (what agents see) and in the case's history.
+
+Two faults leave a message where no run will look at it again, and :func:`sweep_messages`
+(run every few minutes) finds them: a message committed while the job queue could not be
+reached stays ``queued`` with no job to send it, so it is queued again; a sender that stopped
+mid-send (a crash, a killed worker) leaves it ``sending``, and whether the customer got it is
+unknown, so it is failed with that reason for a person to decide, never sent again blindly.
 """
 
 from __future__ import annotations
@@ -15,16 +21,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email.message import Message
 from email.utils import formataddr, make_msgid, parseaddr
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, and_, or_, select
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import User
 from cxloop.cases.events import MessagesQueued
-from cxloop.cases.lifecycle import get_case, record
+from cxloop.cases.lifecycle import SYSTEM, get_case, record
 from cxloop.cases.models import Case, CaseLink, CaseMessage
 from cxloop.customers import Customer, IdentityKind, identities_by_customer
 from cxloop.errors import Conflict, NotFound
@@ -45,6 +52,16 @@ from cxloop.types import utcnow
 
 DELIVERY_RUNS = 6
 """Runs of the delivery job a message gets while its server cannot be reached."""
+RETRY_DELAY_S = 120
+"""Between two runs of the delivery job for a message whose server could not be reached."""
+UNQUEUED_AFTER = timedelta(minutes=1)
+"""A message never tried for this long after it was queued had no job to send it."""
+RETRY_LOST_AFTER = timedelta(seconds=5 * RETRY_DELAY_S)
+"""A message waiting for its next run this long has lost the job that was to run it."""
+SENDER_STOPPED_AFTER = timedelta(minutes=15)
+"""Far beyond any send with its retries: a message sending this long has lost its sender."""
+SENDER_STOPPED = "delivery outcome unknown: the sender stopped"
+SWEEP_BATCH = 1000
 WEBHOOK_EVENT = "case.message"
 WEBHOOK_CHANNELS = frozenset({"chat", "sms", "social"})
 THREAD_DEPTH = 10
@@ -350,10 +367,13 @@ def deliver_messages(
     return report
 
 
-def retry_message(session: Session, message_id: int, *, actor: str) -> CaseMessage:
-    """Send a failed answer again (after its address was fixed, or the connector was)."""
+def retry_message(
+    session: Session, message_id: int, *, actor: str, case_id: int | None = None
+) -> CaseMessage:
+    """Send a failed answer again (after its address was fixed, or the connector was).
+    With ``case_id``, a message of another case is one that does not exist."""
     message = session.get(CaseMessage, message_id, with_for_update=True)
-    if message is None:
+    if message is None or (case_id is not None and message.case_id != case_id):
         raise NotFound(f"message {message_id} does not exist")
     if message.status != "failed":
         raise Conflict(f"message {message_id} is {message.status}; only a failed one is resent")
@@ -368,3 +388,56 @@ def retry_message(session: Session, message_id: int, *, actor: str) -> CaseMessa
     session.flush()
     publish(session, MessagesQueued(message_ids=(message.id,)))
     return message
+
+
+@dataclass(slots=True)
+class Sweep:
+    requeued: list[int] = field(default_factory=list)
+    """Queued again: they were waiting for a job that was never queued, or was lost."""
+    stopped: list[int] = field(default_factory=list)
+    """Failed: their sender stopped while sending, so whether they arrived is unknown."""
+
+
+def sweep_messages(session: Session, *, now: datetime) -> Sweep:
+    """Find the messages no run of the delivery job will look at again (see the module's
+    docstring); the re-queued ones are handed to the job queue after the commit."""
+    found = Sweep()
+    waiting = session.scalars(
+        select(CaseMessage.id)
+        .where(
+            CaseMessage.status == "queued",
+            or_(
+                and_(CaseMessage.attempts == 0, CaseMessage.updated_at < now - UNQUEUED_AFTER),
+                CaseMessage.updated_at < now - RETRY_LOST_AFTER,
+            ),
+        )
+        .order_by(CaseMessage.updated_at, CaseMessage.id)
+        .limit(SWEEP_BATCH)
+    )
+    found.requeued = list(waiting)
+    stuck = session.scalars(
+        select(CaseMessage)
+        .where(
+            CaseMessage.status == "sending",
+            CaseMessage.updated_at < now - SENDER_STOPPED_AFTER,
+        )
+        .order_by(CaseMessage.updated_at, CaseMessage.id)
+        .limit(SWEEP_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    for message in stuck:
+        message.status, message.error = "failed", SENDER_STOPPED
+        record(
+            session,
+            get_case(session, message.case_id),
+            "delivery_failed",
+            SYSTEM,
+            message_id=message.id,
+            channel=message.channel,
+            error=SENDER_STOPPED,
+        )
+        found.stopped.append(message.id)
+    session.flush()
+    if found.requeued:
+        publish(session, MessagesQueued(message_ids=tuple(found.requeued)))
+    return found

@@ -105,6 +105,17 @@ class Case(Base):
 Index("ix_cases_queue", Case.department_id, Case.status, Case.resolution_due, Case.id)
 # The SLA timer's read: active cases with a deadline, by deadline.
 Index("ix_cases_status_due", Case.status, Case.first_response_due)
+# The queue's counts: every column they read, so counting never touches the table.
+Index(
+    "ix_cases_counts",
+    Case.status,
+    Case.department_id,
+    Case.assignee_id,
+    Case.first_responded_at,
+    Case.first_response_due,
+    Case.resolution_due,
+    Case.paused_at,
+)
 
 
 class CaseEvent(Base):
@@ -162,9 +173,13 @@ class CaseMessage(Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    """When the delivery last changed state: how long a message has sat queued or sending."""
 
 
 Index("ix_case_messages_case", CaseMessage.case_id, CaseMessage.id)
+# The delivery sweep's read: messages still queued or sending, oldest change first.
+Index("ix_case_messages_status", CaseMessage.status, CaseMessage.updated_at)
 
 
 class CaseRule(Base):

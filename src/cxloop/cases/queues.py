@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    case,
     exists,
     false,
     func,
@@ -377,39 +378,43 @@ class Counts:
 
 
 def queue_counts(session: Session, scope: Scope, *, now: datetime) -> Counts:
-    """Every view's count from four grouped queries over the active cases in scope, each
-    answered from an index: by department and status, mine, unassigned, breached."""
-    active = and_(visible(scope), Case.status.in_(ACTIVE))
+    """Every view's count in one grouped pass over the active cases in scope, read from the
+    covering index ``ix_cases_counts`` alone (never the table): with a hundred thousand open
+    cases that is the difference between a few milliseconds and a second."""
     result = Counts()
     per_department: Counter[int] = Counter()
-    for department_id, status, total in session.execute(
-        select(Case.department_id, Case.status, func.count())
-        .where(active)
-        .group_by(Case.department_id, Case.status)
-    ):
+    own = scope.department_ids
+    rows = session.execute(
+        select(
+            Case.department_id,
+            Case.status,
+            func.count(),
+            _tally(Case.assignee_id.is_(None)),
+            _tally(Case.assignee_id == scope.user_id),
+            _tally(breached_now(now)),
+        )
+        .where(Case.status.in_(ACTIVE), visible(scope))
+        .group_by(Case.status, Case.department_id)
+    )
+    for department_id, status, total, unassigned, mine, breached in rows:
         result.open += total
+        result.mine += mine or 0
+        result.breached += breached or 0
         if status == CaseStatus.waiting:
             result.waiting += total
         if department_id is None:
             result.triage += total
-        else:
-            per_department[department_id] += total
+            continue
+        per_department[department_id] += total
+        if not own or department_id in own:
+            result.unassigned += unassigned or 0
     result.departments = dict(per_department)
-    result.mine = (
-        session.scalar(select(func.count()).where(active, Case.assignee_id == scope.user_id)) or 0
-    )
-    own = scope.department_ids
-    result.unassigned = sum(
-        total
-        for department_id, total in session.execute(
-            select(Case.department_id, func.count())
-            .where(active, Case.assignee_id.is_(None), Case.department_id.is_not(None))
-            .group_by(Case.department_id)
-        )
-        if not own or department_id in own
-    )
-    result.breached = session.scalar(select(func.count()).where(active, breached_now(now))) or 0
     return result
+
+
+def _tally(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of the group meet ``condition``, on every database."""
+    return func.sum(case((condition, 1), else_=0))
 
 
 # --- deadlines as people read them ------------------------------------------------------

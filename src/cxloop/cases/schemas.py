@@ -242,3 +242,27 @@ class ProblemRead(BaseModel):
 class SuggestionRead(BaseModel):
     topic: str
     case_ids: list[int]
+
+
+class ReplyTemplateIn(_In):
+    key: str = Field(min_length=1, max_length=64, examples=["refund-on-its-way"])
+    language: str = Field(default="en", max_length=8, examples=["en", "fr", "pt-BR"])
+    name: str | None = Field(default=None, max_length=200, examples=["Refund on its way"])
+    subject: str = Field(default="", max_length=300, examples=["Your refund"])
+    body: str = Field(
+        min_length=1,
+        max_length=20_000,
+        examples=["Hello $customer_first_name,\nyour refund left today.\n$agent_name"],
+    )
+
+
+class ReplyTemplateRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    key: str
+    language: str
+    name: str
+    subject: str
+    body: str
+    created_at: datetime

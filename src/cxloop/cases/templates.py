@@ -54,16 +54,7 @@ def list_templates(session: Session, *, key: str | None = None) -> list[ReplyTem
     return list(session.scalars(query))
 
 
-def create_template(
-    session: Session,
-    *,
-    key: str,
-    body: str,
-    language: str = FALLBACK_LANGUAGE,
-    name: str | None = None,
-    subject: str = "",
-) -> ReplyTemplate:
-    """Save one language of a template; the same key in another language is its translation."""
+def _check(*, key: str, language: str, body: str, subject: str) -> None:
     if not KEY.fullmatch(key):
         raise ValidationFailed(
             "a template key is 1 to 64 lowercase letters, digits, '_', '.' or '-'", field="key"
@@ -80,17 +71,69 @@ def create_template(
                 f"use {', '.join('$' + v for v in VARIABLES)}",
                 field=field,
             )
-    exists = session.scalar(
-        select(ReplyTemplate.id).where(ReplyTemplate.key == key, ReplyTemplate.language == language)
+
+
+def _refuse_twin(session: Session, key: str, language: str, template_id: int | None) -> None:
+    query = select(ReplyTemplate.id).where(
+        ReplyTemplate.key == key, ReplyTemplate.language == language
     )
-    if exists is not None:
+    if template_id is not None:
+        query = query.where(ReplyTemplate.id != template_id)
+    if session.scalar(query) is not None:
         raise Conflict(f"template '{key}' already has a '{language}' text", field="language")
+
+
+def create_template(
+    session: Session,
+    *,
+    key: str,
+    body: str,
+    language: str = FALLBACK_LANGUAGE,
+    name: str | None = None,
+    subject: str = "",
+) -> ReplyTemplate:
+    """Save one language of a template; the same key in another language is its translation."""
+    _check(key=key, language=language, body=body, subject=subject)
+    _refuse_twin(session, key, language, None)
     template = ReplyTemplate(
         key=key, language=language, name=(name or key)[:200], subject=subject[:300], body=body
     )
     session.add(template)
     session.flush()
     return template
+
+
+def get_template(session: Session, template_id: int) -> ReplyTemplate:
+    template = session.get(ReplyTemplate, template_id)
+    if template is None:
+        raise NotFound(f"reply template {template_id} does not exist")
+    return template
+
+
+def update_template(
+    session: Session,
+    template_id: int,
+    *,
+    key: str,
+    body: str,
+    language: str = FALLBACK_LANGUAGE,
+    name: str | None = None,
+    subject: str = "",
+) -> ReplyTemplate:
+    """Rewrite one language of a template, under the rules it was created with."""
+    template = get_template(session, template_id)
+    _check(key=key, language=language, body=body, subject=subject)
+    _refuse_twin(session, key, language, template.id)
+    template.key, template.language = key, language
+    template.name, template.subject, template.body = (name or key)[:200], subject[:300], body
+    session.flush()
+    return template
+
+
+def delete_template(session: Session, template_id: int) -> None:
+    """Remove one language of a template (answers already sent keep their text)."""
+    session.delete(get_template(session, template_id))
+    session.flush()
 
 
 def case_language(case: Case, customer: Customer | None) -> list[str]:
