@@ -40,13 +40,14 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
 def test_trained_from_the_timeline_and_deployed(run: Run, tmp_path: Path) -> None:
     result = run(
         "model", "train", "--task", "churn", "--from-timeline", "--label-stage", "termination",
-        "--trait", "plan", "--json",
+        "--trait", "plan", "--score", "--json",
     )  # fmt: skip
 
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["model"] == str(tmp_path / "models" / "churn")
     assert report["n"] == 40 and report["traits"] == ["plan"]
+    assert 0 < report["scored"] < 40  # those still here
     assert {"roc_auc", "brier", "calibration", "baseline"} <= set(report)
     card = json.loads((tmp_path / "models" / "churn" / "card.json").read_text())
     assert card["timeline"]["label"]["stage"] == "termination"

@@ -19,6 +19,7 @@ from cxloop.proactive import (
     record_evaluation,
     save_model,
     score_churn,
+    score_everyone,
     train_churn,
     write_scores,
 )
@@ -56,18 +57,26 @@ def train_from_timeline(
     traits: list[str],
     out: Path | None,
     seed: int,
+    score_now: bool,
 ) -> dict[str, Any]:
     """The company's own history in the database; saved, unless told otherwise, as the
-    deployed risk model the nightly scoring uses."""
+    deployed risk model the nightly scoring uses (``score_now``: and every customer scored now
+    rather than tonight)."""
     label = LabelSource(trait=label_trait, stage=label_stage, positive=positive)
     settings = get_settings()
     url = settings.resolved_database_url
     upgrade(url)
     target = out or deployed_dir(settings.resolved_model_dir)
-    with unit_of_work(get_engine(url), write=False) as session:
+    engine = get_engine(url)
+    with unit_of_work(engine, write=False) as session:
         model = train_on_timelines(session, label, traits=traits or None, out=target, seed=seed)
+    scored: dict[str, int] = {}
+    if score_now:
+        with unit_of_work(engine) as session:
+            scored["scored"] = score_everyone(session, model)
     timeline = model.card["timeline"]
     return {
+        **scored,
         "task": TASK,
         "model": str(target),
         "traits": timeline["traits"],

@@ -103,6 +103,13 @@ def train(
         list[str],
         typer.Option(help="Churn from the timeline: a trait to learn from (repeatable)."),
     ] = [],  # noqa: B006
+    score_now: Annotated[
+        bool,
+        typer.Option(
+            "--score",
+            help="Churn from the timeline: score every customer now, not at the nightly run.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Train a model on a labelled file (or, for churn, the timelines) and print its
@@ -120,6 +127,7 @@ def train(
                 traits=trait,
                 out=out,
                 seed=seed,
+                score_now=score_now,
             )
         except CxloopError as exc:
             raise fail(exc.detail) from exc
