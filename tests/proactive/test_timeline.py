@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from cxloop.cases import CaseStatus
-from cxloop.proactive.timeline import LOOKBACK, timeline_table
+from cxloop.proactive.timeline import LOOKBACK, eligible_traits, timeline_table
 from tests.cases.factories import directory, make_case, make_department
 from tests.customers.factories import make_customer
 from tests.proactive.factories import BILLING, NOW, company_history, survey, touch
@@ -147,3 +147,15 @@ def test_read_in_a_handful_of_queries_whatever_the_number_of_customers(session: 
         timeline_table(session, dict.fromkeys(everyone, NOW), traits=["plan"], now=NOW)
 
     assert len(many) == len(few) <= 5
+
+
+def test_traits_learnt_by_default_are_numbers_flags_and_short_categories_never_personal() -> None:
+    rows = [
+        {"plan": p, "monthly_value": v, "vip": v > 50, "first_name": f"Ann{v}",
+         "email": f"a{v}@example.com", "note": f"free text {v}", "churned": "no",
+         "tags": ["a"]}
+        for p, v in [("Mobile", 20.0), ("Fibre", 60.5)] * 20
+    ]  # fmt: skip
+    rows += [{"note": f"another note {i}"} for i in range(30)]
+
+    assert eligible_traits(rows, exclude=["churned"]) == ["monthly_value", "plan", "vip"]

@@ -32,6 +32,25 @@ FAILED_WITHIN = timedelta(hours=48)
 NEGATIVE_EMOTIONS = frozenset({"anger", "fear", "sadness", "disgust"})
 SURVEY_CHANNEL = "survey"
 CHUNK = 1_000  # ids per IN (...): well under every database's parameter limit
+MAX_TRAIT_VALUES = 20
+PERSONAL = frozenset(
+    {
+        "name",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "address",
+        "street",
+        "postcode",
+        "zip",
+        "birthday",
+        "birthdate",
+        "date_of_birth",
+        "username",
+        "avatar",
+    }
+)
 
 FEATURES = (
     "days since last contact",
@@ -327,27 +346,6 @@ def eligible_traits(
         for name, seen in values.items()
         if name not in skip and counts[name] >= 2 and _learnable(seen)
     )
-
-
-MAX_TRAIT_VALUES = 20
-PERSONAL = frozenset(
-    {
-        "name",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "address",
-        "street",
-        "postcode",
-        "zip",
-        "birthday",
-        "birthdate",
-        "date_of_birth",
-        "username",
-        "avatar",
-    }
-)
 
 
 def _learnable(values: set[str]) -> bool:
