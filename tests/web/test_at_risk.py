@@ -58,6 +58,7 @@ def test_the_riskiest_customers_with_reasons_value_and_the_model_card(
     assert "83%" in html and "last NPS 2 (typical 8)" in html and "79.5" in html
     assert "Open a retention case" in html
     assert "ROC AUC" in html and "Calibration" in html and "Performance over time" in html
+    assert 'role="img"' in html and "Calibration by decile" in html
     assert 'href="/at-risk"' in html  # in the navigation
 
 

@@ -38,6 +38,38 @@ def _rows(session: Session, user: User, items: list[RiskRead]) -> list[RiskRead]
     return [r.model_copy(update={"name": mask_name(r.name) if r.name else None}) for r in items]
 
 
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 420, 170, 36, 140
+BAR = 14
+
+
+def calibration_chart(calibration: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each decile as two bars, predicted beside observed: calibrated means equal pairs."""
+    top = max([0.1, *(max(d["mean_predicted"], d["observed_rate"]) for d in calibration)])
+    scale = (CHART_BOTTOM - 10) / top
+    step = (CHART_WIDTH - CHART_LEFT) / max(len(calibration), 1)
+    bars = []
+    for i, d in enumerate(calibration):
+        x = CHART_LEFT + i * step + (step - 2 * BAR) / 2
+        for offset, share, kind in ((0, d["mean_predicted"], "predicted"),
+                                    (BAR, d["observed_rate"], "observed")):  # fmt: skip
+            height = round(share * scale, 1)
+            bars.append({"x": round(x + offset, 1), "y": CHART_BOTTOM - height,
+                         "height": height, "kind": kind})  # fmt: skip
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "bottom": CHART_BOTTOM,
+        "bar": BAR,
+        "bars": bars,
+        "labels": [
+            {"x": round(CHART_LEFT + (i + 0.5) * step, 1), "text": d["decile"]}
+            for i, d in enumerate(calibration)
+        ],
+        "top_label": f"{top:.0%}",
+    }
+
+
 def card_summary(card: dict[str, Any] | None) -> dict[str, Any] | None:
     """What a person needs from the model card: how good, how calibrated, since when."""
     if card is None:
@@ -52,6 +84,7 @@ def card_summary(card: dict[str, Any] | None) -> dict[str, Any] | None:
         "baseline": validation["baseline"],
         "method": validation["method"],
         "calibration": validation["calibration"],
+        "chart": calibration_chart(validation["calibration"]),
         "label": card["timeline"]["label"],
         "lead_days": card["timeline"]["lead_days"],
         "over_time": [
