@@ -9,6 +9,7 @@ names are the words the reasons are written in ("contacts, last 30 days 9 (typic
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -210,8 +211,12 @@ def _failed_self_service(touches: Sequence[Touch]) -> int:
     """Self-service visits followed by a call or chat within 48 hours: the site or app did
     not solve what the customer came for."""
     tried = [t.at for t in touches if t.channel in SELF_SERVICE and not t.assisted]
-    help_at = [t.at for t in touches if t.channel in HELP_CHANNELS and t.direction == "in"]
-    return sum(any(at < h <= at + FAILED_WITHIN for h in help_at) for at in tried)
+    help_at = sorted(t.at for t in touches if t.channel in HELP_CHANNELS and t.direction == "in")
+    failed = 0
+    for at in tried:
+        after = bisect_right(help_at, at)
+        failed += after < len(help_at) and help_at[after] <= at + FAILED_WITHIN
+    return failed
 
 
 def _survey_features(
