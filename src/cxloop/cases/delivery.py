@@ -18,8 +18,7 @@ unknown, so it is failed with that reason for a person to decide, never sent aga
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import Message
@@ -44,6 +43,7 @@ from cxloop.outreach import (
     WebhookSender,
     WebhookUnavailable,
     build_message,
+    configured_sender,
     mailer,
 )
 from cxloop.settings import Settings
@@ -325,22 +325,6 @@ def _finish(session: Session, outcomes: list[Outcome]) -> None:
             )
 
 
-@contextmanager
-def _webhook(
-    settings: Settings, sleep: Callable[[float], None] | None
-) -> Iterator[WebhookSender | None]:
-    if not settings.case_webhook_url:
-        yield None
-        return
-    yield WebhookSender(
-        settings.case_webhook_url,
-        settings.case_webhook_secret or "",
-        timeout_s=settings.smtp_timeout_s,
-        retries=settings.smtp_retries,
-        sleep=sleep,
-    )
-
-
 def deliver_messages(
     bind: Engine | Connection,
     settings: Settings,
@@ -360,7 +344,10 @@ def deliver_messages(
     if not prepared:
         return report
     down: dict[str, str] = {}
-    with mailer(settings, sleep) as smtp, _webhook(settings, sleep) as hook:
+    hook = configured_sender(
+        settings.case_webhook_url, settings.case_webhook_secret, settings, sleep
+    )
+    with mailer(settings, sleep) as smtp:
         outcomes = [_outcome(o, smtp, hook, down, report) for o in prepared]
     with unit_of_work(bind) as session:
         _finish(session, outcomes)

@@ -2,7 +2,12 @@
 
 from cxloop.outreach.email import EmailBounced, EmailUnavailable, Mailer, build_message, mailer
 from cxloop.outreach.notifications import Notice, email_notice, notice_email, post_notice
-from cxloop.outreach.webhooks import WebhookRejected, WebhookSender, WebhookUnavailable
+from cxloop.outreach.webhooks import (
+    WebhookRejected,
+    WebhookSender,
+    WebhookUnavailable,
+    configured_sender,
+)
 
 __all__ = [
     "EmailBounced",
@@ -13,6 +18,7 @@ __all__ = [
     "WebhookSender",
     "WebhookUnavailable",
     "build_message",
+    "configured_sender",
     "email_notice",
     "mailer",
     "notice_email",

@@ -19,6 +19,7 @@ import orjson
 from standardwebhooks import Webhook
 
 from cxloop.errors import CxloopError
+from cxloop.settings import Settings
 
 RETRYABLE = frozenset({408, 425, 429})
 
@@ -108,3 +109,22 @@ def post(
         if attempts > retries:
             raise WebhookUnavailable(problem)
         sleep(0.5 * 2 ** (attempts - 1))
+
+
+def configured_sender(
+    url: str | None,
+    secret: str | None,
+    settings: Settings,
+    sleep: Callable[[float], None] | None = None,
+) -> WebhookSender | None:
+    """The sender of a webhook the company may not have set up (None then: the caller says
+    what cannot go out). Timeouts and retries are SMTP's: one set of knobs for all sending."""
+    if not url:
+        return None
+    return WebhookSender(
+        url,
+        secret or "",
+        timeout_s=settings.smtp_timeout_s,
+        retries=settings.smtp_retries,
+        sleep=sleep,
+    )

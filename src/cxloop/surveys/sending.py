@@ -9,8 +9,7 @@ with the reason) are committed as soon as the batch is through.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
@@ -27,6 +26,7 @@ from cxloop.outreach import (
     WebhookRejected,
     WebhookSender,
     WebhookUnavailable,
+    configured_sender,
     mailer,
 )
 from cxloop.settings import Settings
@@ -120,22 +120,6 @@ def _webhook_data(
     }
 
 
-@contextmanager
-def _webhook(
-    settings: Settings, sleep: Callable[[float], None] | None
-) -> Iterator[WebhookSender | None]:
-    if not settings.survey_webhook_url:
-        yield None
-        return
-    yield WebhookSender(
-        settings.survey_webhook_url,
-        settings.survey_webhook_secret or "",
-        timeout_s=settings.smtp_timeout_s,
-        retries=settings.smtp_retries,
-        sleep=sleep,
-    )
-
-
 def _prepare(
     session: Session, settings: Settings, claimed: list[int], definitions: dict[int, Definition]
 ) -> list[tuple[int, Message | dict[str, Any]]]:
@@ -202,7 +186,10 @@ def deliver_invitations(
     definitions: dict[int, Definition] = {}
     wanted = list(dict.fromkeys(invitation_ids))
     down: set[str] = set()
-    with mailer(settings, sleep) as smtp, _webhook(settings, sleep) as hook:
+    hook = configured_sender(
+        settings.survey_webhook_url, settings.survey_webhook_secret, settings, sleep
+    )
+    with mailer(settings, sleep) as smtp:
         for start in range(0, len(wanted), CLAIM_BATCH):
             batch = wanted[start : start + CLAIM_BATCH]
             with unit_of_work(bind) as session:
