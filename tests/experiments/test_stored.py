@@ -63,7 +63,7 @@ def test_a_segment_is_every_live_customer_with_those_traits(session: Session) ->
 def test_exposure_is_an_interaction_on_the_timeline_once_per_customer(session: Session) -> None:
     experiment = make_experiment(session)
     (cid,) = customers(session, 1)
-    expose(session, experiment, [Exposure(cid, "phone", EXPOSED)])
+    expose(session, experiment, [Exposure(cid, "phone", EXPOSED, "support")])
     expose(session, experiment, [Exposure(cid, "email")])  # later: the first one counts
     logged = session.scalars(
         select(Interaction).where(Interaction.customer_id == cid, Interaction.type == EXPOSURE_TYPE)
@@ -71,6 +71,7 @@ def test_exposure_is_an_interaction_on_the_timeline_once_per_customer(session: S
     assert len(logged) == 1
     (row,) = session.scalars(select(Assignment).where(Assignment.customer_id == cid))
     assert logged[0].channel == "phone" and logged[0].occurred_at == EXPOSED
+    assert logged[0].stage == "support"
     assert logged[0].properties == {"experiment": experiment.key, "arm": row.arm}
     assert row.exposed_at == EXPOSED and row.exposure_channel == "phone"
     assert counts(session, [experiment.id])[experiment.id][row.arm] == {

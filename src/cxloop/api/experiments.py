@@ -71,6 +71,9 @@ class ExposureIn(BaseModel):
     customer_id: int
     channel: str = Field(description="Where the customer met the arm (phone, email, web...).")
     at: UTCDateTime | None = Field(default=None, description="When; default now.")
+    stage: str | None = Field(
+        default=None, description="Journey stage of the exposure (support, usage...), if any."
+    )
 
 
 def _read(session: SessionDep, experiment: Experiment) -> ExperimentRead:
@@ -132,7 +135,7 @@ def log_exposure(
     experiment_id: int, body: ExposureIn, session: SessionDep, _: ExperimentsManage
 ) -> ExposureRead:
     experiment = get_experiment(session, experiment_id)
-    (row,) = expose(session, experiment, [Exposure(body.customer_id, body.channel, body.at)])
+    (row,) = expose(session, experiment, [Exposure(body.customer_id, body.channel, body.at, body.stage)])
     return ExposureRead.model_validate(row)
 
 

@@ -130,6 +130,7 @@ def experiments_step(ctx: DemoContext) -> None:
                 cid,
                 "phone" if arms[cid] == "call" else response.channel,
                 at + timedelta(hours=1),
+                response.stage,
             )
             for cid, (response, at) in first.items()
         ]

@@ -128,6 +128,9 @@ class Exposure:
     customer_id: int
     channel: str
     at: datetime | None = None
+    stage: str | None = None
+    """The journey stage the customer was in when they met the arm, so the exposure sits in
+    the journey like any other touchpoint; None when no stage applies."""
 
 
 def expose(
@@ -155,6 +158,7 @@ def expose(
             message_id=f"experiment-{experiment.id}-exposure-{cid}",
             type=EXPOSURE_TYPE,
             channel=e.channel,
+            stage=e.stage,
             occurred_at=e.at or now,
             received_at=now,
             customer_id=cid,
