@@ -135,7 +135,9 @@ def log_exposure(
     experiment_id: int, body: ExposureIn, session: SessionDep, _: ExperimentsManage
 ) -> ExposureRead:
     experiment = get_experiment(session, experiment_id)
-    (row,) = expose(session, experiment, [Exposure(body.customer_id, body.channel, body.at, body.stage)])
+    (row,) = expose(
+        session, experiment, [Exposure(body.customer_id, body.channel, body.at, body.stage)]
+    )
     return ExposureRead.model_validate(row)
 
 
