@@ -61,6 +61,7 @@ def test_dashboard_charts_filters_by_keyboard_and_is_accessible(
     assert chosen
     page.get_by_role("button", name="Apply").focus()
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(rf"channel={chosen}"))
+    # The filtered page computes its metrics before it answers: a busy machine takes a while.
+    expect(page).to_have_url(re.compile(rf"channel={chosen}"), timeout=30_000)
     expect(page.get_by_role("combobox", name="Channel")).to_have_value(chosen)
     assert_accessible(page)
