@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from cxloop.settings import get_settings
 from cxloop.store.engine import make_engine
 from cxloop.store.migrate import upgrade
 from cxloop.store.uow import unit_of_work
-from tests.proactive.factories import company_history
+from tests.proactive.factories import NOW, company_history
 
 Run = Callable[..., Result]
 
@@ -65,3 +66,34 @@ def test_a_file_task_still_needs_its_file(run: Run) -> None:
 
     assert result.exit_code != 0
     assert "--data, --label-col and --out are needed" in result.output
+
+
+def test_the_deployed_model_is_evaluated_on_the_timeline_and_the_card_keeps_it(
+    run: Run, tmp_path: Path
+) -> None:
+    trained = run(
+        "model", "train", "--task", "churn", "--from-timeline", "--label-stage", "termination",
+        "--trait", "plan", "--json",
+    )  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    path = tmp_path / "models" / "churn" / "card.json"
+    card = json.loads(path.read_text())  # as if trained a year before the history's leavers
+    card["timeline"]["as_of"] = (NOW - timedelta(days=365)).isoformat()
+    path.write_text(json.dumps(card))
+
+    result = run("model", "eval", "--from-timeline", "--json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["n"] == 40 and {"roc_auc", "brier", "calibration"} <= set(report)
+    assert report["since"] == card["timeline"]["as_of"]
+    (evaluation,) = json.loads(path.read_text())["evaluations"]
+    assert evaluation["data"] == f"customer timelines since {report['since']}"
+    assert evaluation["roc_auc"] == report["roc_auc"]
+
+
+def test_evaluating_needs_a_file_or_the_timeline(run: Run) -> None:
+    result = run("model", "eval", "--model", "builtin:sentiment")
+
+    assert result.exit_code != 0
+    assert "--model, --data and --label-col are needed" in result.output

@@ -3,6 +3,7 @@ it may in the background, and leaving alone those who object to profiling."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from cxloop.proactive import (
     LabelSource,
     RiskScore,
     deployed_model,
+    evaluate_on_timeline,
     score_everyone,
     train_from_timeline,
 )
@@ -166,3 +168,41 @@ def test_a_trait_label_describes_leavers_before_their_cancellation_call(
     rows = dict(zip(found.table.ids or [], days, strict=True))
     assert found.positive == "yes" and found.traits == []  # the label is never a feature
     assert {rows[str(i)] for i in leavers} == {20.0}  # seen at NOW-80: the call 20 days before
+
+
+def test_the_deployed_model_is_measured_on_who_left_after_it_was_trained(
+    session: Session, tmp_path: Path
+) -> None:
+    before = company_history(session, n=40)
+    model = train_from_timeline(session, STAGE, traits=["plan"], out=tmp_path, now=NOW)
+    later = NOW + timedelta(days=200)
+    after = company_history(session, n=40, seed=1, now=later)  # left between NOW and +160 days
+
+    figures = evaluate_on_timeline(session, model, now=later)
+
+    still_here = len(before["stayed"]) + len(before["unhappy_stayed"])
+    assert figures["n"] == 40 + still_here  # those who left before training are not counted
+    assert figures["churn_rate"] == round(len(after["left"]) / figures["n"], 4)
+    assert figures["roc_auc"] > 0.7
+    assert figures["since"] == NOW.isoformat()
+    assert {"brier", "calibration", "unseen_categories", "blanks"} <= set(figures)
+
+
+def test_measuring_before_anyone_left_since_training_says_to_wait(
+    session: Session, tmp_path: Path
+) -> None:
+    company_history(session, n=30)
+    model = train_from_timeline(session, STAGE, traits=["plan"], out=tmp_path, now=NOW)
+
+    with pytest.raises(ValidationFailed, match=r"no customer began leaving since .*2026-11-30"):
+        evaluate_on_timeline(session, model, now=NOW + timedelta(days=5))
+
+
+def test_a_model_trained_on_a_file_is_not_measured_on_the_timeline(
+    session: Session, model: ChurnModel
+) -> None:
+    from_file = dataclasses.replace(
+        model, card={k: v for k, v in model.card.items() if k != "timeline"}
+    )
+    with pytest.raises(ValidationFailed, match="trained on a file, not on the timeline"):
+        evaluate_on_timeline(session, from_file, now=NOW)

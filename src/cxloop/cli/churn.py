@@ -15,6 +15,7 @@ from cxloop.proactive import (
     LabelSource,
     deployed_dir,
     evaluate_churn,
+    evaluate_on_timeline,
     load_model,
     record_evaluation,
     save_model,
@@ -88,7 +89,19 @@ def train_from_timeline(
 def evaluate(model_dir: Path, *, data: Path, label_col: str) -> dict[str, Any]:
     model = load_model(model_dir)
     report = evaluate_churn(model, data, label_col=label_col)
-    record_evaluation(model, model_dir, data, report)
+    record_evaluation(model, model_dir, data.name, report)
+    return report
+
+
+def evaluate_from_timeline(model_dir: Path) -> dict[str, Any]:
+    """A model trained from the timeline, measured on what happened since (the deployed
+    model unless another directory is given); the figures join its card's history."""
+    model = load_model(model_dir)
+    url = get_settings().resolved_database_url
+    upgrade(url)
+    with unit_of_work(get_engine(url), write=False) as session:
+        report = evaluate_on_timeline(session, model)
+    record_evaluation(model, model_dir, f"customer timelines since {report['since']}", report)
     return report
 
 

@@ -16,7 +16,7 @@ import typer
 from cxloop.cli import churn
 from cxloop.cli.output import emit_json, err, fail
 from cxloop.errors import CxloopError
-from cxloop.proactive import is_churn_model
+from cxloop.proactive import deployed_dir, is_churn_model
 from cxloop.settings import get_settings
 from cxloop.understanding.analyser import BUILTIN_HEADS, HEAD_NAMES
 from cxloop.understanding.encoder import load_encoder
@@ -37,10 +37,11 @@ model_app = typer.Typer(
 TASK_NAMES = [*TASKS, churn.TASK]
 
 DataOpt = Annotated[
-    Path, typer.Option(help="CSV, JSONL, Parquet or XLSX file with labelled rows.", dir_okay=False)
+    Path | None,
+    typer.Option(help="CSV, JSONL, Parquet or XLSX file with labelled rows.", dir_okay=False),
 ]
 TextCol = Annotated[str | None, typer.Option(help="Column holding the text (text tasks).")]
-LabelCol = Annotated[str, typer.Option(help="Column holding the label (your own strings).")]
+LabelCol = Annotated[str | None, typer.Option(help="Column holding the label (your own strings).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
@@ -58,13 +59,8 @@ def _show(report: dict[str, Any], as_json: bool) -> None:
 @model_app.command("train")
 def train(
     task: Annotated[str, typer.Option(help=f"One of: {', '.join(TASK_NAMES)}.")],
-    data: Annotated[
-        Path | None,
-        typer.Option(help="CSV, JSONL, Parquet or XLSX file with labelled rows.", dir_okay=False),
-    ] = None,
-    label_col: Annotated[
-        str | None, typer.Option(help="Column holding the label (your own strings).")
-    ] = None,
+    data: DataOpt = None,
+    label_col: LabelCol = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -171,16 +167,34 @@ def train(
 @model_app.command("eval")
 def evaluate(
     model: Annotated[
-        str, typer.Option(help="A model directory, or builtin:sentiment / builtin:emotion.")
-    ],
-    data: DataOpt,
-    label_col: LabelCol,
+        str | None,
+        typer.Option(
+            help="A model directory, or builtin:sentiment / builtin:emotion "
+            "(with --from-timeline: the deployed risk model unless told)."
+        ),
+    ] = None,
+    data: DataOpt = None,
+    label_col: LabelCol = None,
     text_col: TextCol = None,
+    from_timeline: Annotated[
+        bool,
+        typer.Option(
+            "--from-timeline",
+            help="Churn: measure a model trained from the timeline on who left since then.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Measure a model on a labelled file it was not trained on."""
+    """Measure a model on a labelled file it was not trained on (or, for a churn model trained
+    from the timeline, on what happened since it was trained)."""
     settings = get_settings()
     try:
+        if from_timeline:
+            path = Path(model) if model else deployed_dir(settings.resolved_model_dir)
+            churn.show(churn.evaluate_from_timeline(path), as_json)
+            return
+        if model is None or data is None or label_col is None:
+            raise fail("--model, --data and --label-col are needed (or --from-timeline for churn)")
         path = resolve_model(model)
         if is_churn_model(path):
             churn.show(churn.evaluate(path, data=data, label_col=label_col), as_json)

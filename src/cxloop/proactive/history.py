@@ -169,11 +169,22 @@ def leaving_started(session: Session, customer_ids: Sequence[int]) -> dict[int, 
 
 
 def training_set(
-    session: Session, label: LabelSource, *, traits: Sequence[str] | None, now: datetime
+    session: Session,
+    label: LabelSource,
+    *,
+    traits: Sequence[str] | None,
+    now: datetime,
+    since: datetime | None = None,
 ) -> TrainingSet:
-    """Every customer with a label, at their cut-off, minus those who object to profiling."""
+    """Every customer with a label, at their cut-off, minus those who object to profiling.
+
+    With ``since`` (when a model was trained), only what happened after it: customers who
+    began leaving since then, and those still here described as they are now (a month ago),
+    which is how a deployed model is measured on customers it could not have learnt from."""
     everyone = customer_traits(session)
     labels, cutoffs, positive = _labels(session, label, everyone, now)
+    if since is not None:
+        cutoffs = {i: at for i, at in cutoffs.items() if at >= since - LEAD}
     refused = refused_profiling(session, sorted(cutoffs))
     kept = {i: at for i, at in cutoffs.items() if i not in refused}
     chosen = (

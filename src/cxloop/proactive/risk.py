@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cxloop.customers import Customer
+from cxloop.errors import ValidationFailed
 from cxloop.proactive.history import LEAD, LabelSource, still_customers, training_set
 from cxloop.proactive.model import (
     CARD_FILE,
@@ -27,7 +28,7 @@ from cxloop.proactive.model import (
     save_model,
 )
 from cxloop.proactive.models import RiskScore
-from cxloop.proactive.scoring import TOP_REASONS, score_table
+from cxloop.proactive.scoring import TOP_REASONS, evaluate_table, score_table
 from cxloop.proactive.timeline import timeline_table
 from cxloop.proactive.training import train_on_table
 from cxloop.types import utcnow
@@ -90,11 +91,48 @@ def train_from_timeline(
         "positive": found.positive,
         "traits": found.traits,
         "lead_days": LEAD.days,
+        "as_of": now.isoformat(timespec="seconds"),
         "customers": len(found.table),
         "left_out_objecting_to_profiling": found.refused,
     }
     save_model(model, out)
     return model
+
+
+def trained_as_of(model: ChurnModel) -> datetime:
+    """The moment the model's timelines were read (its training date on older cards)."""
+    spec = model.card[TIMELINE]
+    return datetime.fromisoformat(spec.get("as_of") or model.card["trained_at"])
+
+
+def evaluate_on_timeline(
+    session: Session, model: ChurnModel, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """The deployed model measured on what happened since it was trained: customers who
+    began leaving since then against those still here, each described as the model would
+    have seen them a month before (the same features and lead time as in training)."""
+    if TIMELINE not in model.card:
+        raise ValidationFailed(
+            "this model was trained on a file, not on the timeline: evaluate it on a newer "
+            "file with --data",
+            field="model",
+        )
+    now = now or utcnow()
+    since = trained_as_of(model)
+    spec = model.card[TIMELINE]
+    found = training_set(
+        session, LabelSource.from_dict(spec["label"]), traits=spec["traits"], now=now, since=since
+    )
+    figures = evaluate_table(
+        model,
+        found.table,
+        label_col=model.outcome.column,
+        one_class=(
+            f"no customer began leaving since the model was trained ({since:%Y-%m-%d}); "
+            "evaluate again once some have, or retrain"
+        ),
+    )
+    return {**figures, "since": since.isoformat(timespec="seconds")}
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,25 @@ def evaluate_churn(model: ChurnModel, data: Path, *, label_col: str) -> dict[str
     """ROC AUC, Brier score and the calibration table on a labelled file; values the model
     never saw in a category column are scored as "(other)" and counted."""
     table = read_table(data, label_col=label_col, id_col=None)
+    return evaluate_table(
+        model,
+        table,
+        label_col=label_col,
+        one_class="ROC AUC needs customers who left and customers who stayed",
+    )
+
+
+def evaluate_table(
+    model: ChurnModel, table: Table, *, label_col: str, one_class: str
+) -> dict[str, Any]:
+    """The figures on a labelled table (a file, or customers' timelines); ``one_class`` says
+    what to do when every row has the same label."""
     assert table.labels is not None
     truth = model.outcome.encode(table.labels, table.row_numbers)
     if len(set(truth.tolist())) < 2:
+        only = table.labels[0] if table.labels else "none"
         raise ValidationFailed(
-            f"column '{label_col}' has one value only ('{table.labels[0]}'); ROC AUC needs "
-            "customers who left and customers who stayed",
-            field=label_col,
+            f"column '{label_col}' has one value only ('{only}'); {one_class}", field=label_col
         )
     frame = model.schema.frame(table.columns, table.row_numbers)
     figures = report(truth, model.predict(frame))
@@ -56,13 +68,14 @@ def evaluate_churn(model: ChurnModel, data: Path, *, label_col: str) -> dict[str
 
 
 def record_evaluation(
-    model: ChurnModel, directory: Path, data: Path, figures: dict[str, Any]
+    model: ChurnModel, directory: Path, source: str, figures: dict[str, Any]
 ) -> None:
-    """Append an evaluation's headline figures to the card (performance over time)."""
+    """Append an evaluation's headline figures to the card (performance over time);
+    ``source`` names what it was measured on (a file's name, "customer timelines since ...")."""
     model.card.setdefault("evaluations", []).append(
         {
             "evaluated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "data": data.name,
+            "data": source,
             **{k: figures[k] for k in ("n", "roc_auc", "brier", "churn_rate")},
         }
     )
