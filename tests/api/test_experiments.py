@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from cxloop.types import utcnow
 from tests.accounts.factories import bearer, make_token
 from tests.experiments.factories import AFTER, EXPOSED, customers, experiment_data
 from tests.interactions.factories import make_interaction
@@ -106,3 +109,31 @@ def test_assign_takes_customers_or_a_segment_not_both(client: TestClient, sessio
 def test_viewers_and_agents_cannot_see_experiments(client: TestClient, session: Session) -> None:
     for role in ("viewer", "agent"):
         assert client.get("/api/v1/experiments", headers=_headers(session, role)).status_code == 403
+
+
+def test_the_sample_size_is_planned_from_the_customers_spread(
+    client: TestClient, session: Session
+) -> None:
+    headers = _headers(session, role="analyst")
+    for i, cid in enumerate(customers(session, 8)):
+        for _ in range(i):
+            make_interaction(
+                session, customer_id=cid, channel="phone", occurred_at=utcnow() - timedelta(days=2)
+            )
+
+    answer = client.get(
+        "/api/v1/experiments/sample-size",
+        params={"metric": "volume", "minimum_effect": 1},
+        headers=headers,
+    )
+
+    assert answer.status_code == 200, answer.text
+    plan = answer.json()
+    assert plan["metric"] == "volume" and plan["customers"] >= 8 and plan["per_arm"] > 1
+    refused = client.get(
+        "/api/v1/experiments/sample-size",
+        params={"metric": "no_such_metric", "minimum_effect": 1},
+        headers=headers,
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")

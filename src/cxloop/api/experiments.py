@@ -23,12 +23,14 @@ from cxloop.experiments import (
     ExposureRead,
     PlanIn,
     Results,
+    SampleSize,
     counts,
     create_experiment,
     enrol,
     experiment_page,
     expose,
     get_experiment,
+    plan_sample_size,
     read_experiment,
     results,
     segment,
@@ -95,6 +97,45 @@ def list_experiments(
         items=[read_experiment(e, known.get(e.id)) for e in page.items],
         next_cursor=page.next_cursor,
     )
+
+
+class SampleSizeRead(BaseModel):
+    metric: str
+    window_days: int
+    customers: int = Field(description="Customers with a value in the last window.")
+    mean: float
+    sd: float = Field(description="Spread of one customer's value over a window.")
+    minimum_effect: float
+    per_arm: int = Field(description="Customers per arm with an outcome (80% power by default).")
+    variance_reduction: float | None = Field(
+        description="Share of the variance the window before explains (what CUPED removes)."
+    )
+    per_arm_with_cuped: int | None
+
+
+@router.get("/sample-size", summary="Customers per arm, from the spread of your customers' values")
+def sample_size(
+    session: SessionDep,
+    _: ExperimentsRead,
+    metric: Annotated[str, Query(description="A metric of the catalogue (nps, csat, volume...).")],
+    minimum_effect: Annotated[float, Query(description="The smallest effect that matters.")],
+    filters: Annotated[list[str] | None, Query(description="Metric filters, dim:value.")] = None,
+    binary: bool = False,
+    window_days: Annotated[int, Query(ge=1, le=365)] = 30,
+    alpha: Annotated[float, Query(gt=0, lt=1)] = 0.05,
+    power: Annotated[float, Query(gt=0, lt=1)] = 0.8,
+) -> SampleSizeRead:
+    found: SampleSize = plan_sample_size(
+        session,
+        metric=metric,
+        minimum_effect=minimum_effect,
+        filters=filters,
+        binary=binary,
+        window_days=window_days,
+        alpha=alpha,
+        power=power,
+    )
+    return SampleSizeRead.model_validate(found, from_attributes=True)
 
 
 @router.get("/{experiment_id}", summary="One experiment, with assigned and exposed counts")

@@ -6,6 +6,7 @@ from cxloop.experiments.effects import Effect, mean_effect, proportion_effect
 from cxloop.experiments.enrolment import Exposure, enrol, expose, segment
 from cxloop.experiments.models import Assignment, Experiment, Status
 from cxloop.experiments.outcomes import EXPOSURE_TYPE
+from cxloop.experiments.planning import SampleSize, plan_sample_size
 from cxloop.experiments.power import sample_size_mean, sample_size_proportion
 from cxloop.experiments.results import results
 from cxloop.experiments.schemas import (
@@ -46,6 +47,7 @@ __all__ = [
     "Plan",
     "PlanIn",
     "Results",
+    "SampleSize",
     "Status",
     "Verdict",
     "analyse",
@@ -60,6 +62,7 @@ __all__ = [
     "get_experiment",
     "mean_effect",
     "msprt",
+    "plan_sample_size",
     "proportion_effect",
     "read_experiment",
     "results",
