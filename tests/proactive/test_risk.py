@@ -206,3 +206,18 @@ def test_a_model_trained_on_a_file_is_not_measured_on_the_timeline(
     )
     with pytest.raises(ValidationFailed, match="trained on a file, not on the timeline"):
         evaluate_on_timeline(session, from_file, now=NOW)
+
+
+def test_a_trait_saying_someone_left_without_any_interaction_is_not_a_new_leaver(
+    session: Session,
+) -> None:
+    label = LabelSource(trait="churned")
+    for i in range(18):
+        customer = make_customer(session, traits={"churned": "yes" if i % 3 == 0 else "no"})
+        if i > 0:  # the first leaver has no timeline at all
+            touch(session, customer, NOW + timedelta(days=20), stage="termination")
+
+    found = training_set(session, label, traits=None, now=NOW + timedelta(days=60), since=NOW)
+
+    assert found.table.labels is not None
+    assert len(found.table) == 17 and found.table.labels.count("yes") == 5

@@ -168,6 +168,24 @@ def leaving_started(session: Session, customer_ids: Sequence[int]) -> dict[int, 
     return started
 
 
+def _since(
+    session: Session,
+    label: LabelSource,
+    labels: Mapping[int, str],
+    cutoffs: Mapping[int, datetime],
+    positive: str,
+    since: datetime,
+) -> dict[int, datetime]:
+    """The cut-offs of what happened after ``since``. A trait can say someone left without
+    any interaction to date it: such a customer cannot be shown to have left since, so is
+    left out rather than counted as a new leaver."""
+    undated: set[int] = set()
+    if label.trait is not None:
+        gone = [i for i in cutoffs if labels[i] == positive]
+        undated = set(gone) - set(last_seen(session, gone))
+    return {i: at for i, at in cutoffs.items() if at >= since - LEAD and i not in undated}
+
+
 def training_set(
     session: Session,
     label: LabelSource,
@@ -184,7 +202,7 @@ def training_set(
     everyone = customer_traits(session)
     labels, cutoffs, positive = _labels(session, label, everyone, now)
     if since is not None:
-        cutoffs = {i: at for i, at in cutoffs.items() if at >= since - LEAD}
+        cutoffs = _since(session, label, labels, cutoffs, positive, since)
     refused = refused_profiling(session, sorted(cutoffs))
     kept = {i: at for i, at in cutoffs.items() if i not in refused}
     chosen = (
