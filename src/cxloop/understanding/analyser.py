@@ -163,7 +163,8 @@ class Analyser:
     ) -> dict[int, list[tuple[TopicHit, float]]]:
         """Each sentence's best topic and sentiment score, for texts of several sentences that
         touch the taxonomy at all; the sentences of the whole batch go through the encoder
-        together, since it is fast only on batches."""
+        together, since it is fast only on batches, each encoded on its own (pooling them from
+        the text's own pass instead lets the rest of the text colour each sentence)."""
         sentiment = self.heads.get("sentiment")
         owners: list[int] = []
         sentences: list[str] = []
@@ -174,7 +175,7 @@ class Analyser:
                 sentences.extend(parts)
         if not sentences or sentiment is None:
             return {}
-        vectors = self.encoder.encode(sentences)
+        vectors = self.encoder.encode_pieces(sentences)
         proba = sentiment.probabilities(vectors, sentences)
         out: dict[int, list[tuple[TopicHit, float]]] = {}
         for owner, sentence_hits, p in zip(owners, taxonomy.match(vectors), proba, strict=True):

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from lingua import ConfidenceValue, Language, LanguageDetector, LanguageDetectorBuilder
 
 SUPPORTED = frozenset({"en"})
 UNDETERMINED = "und"
@@ -58,23 +58,33 @@ def _letters(text: str) -> int:
     return sum(1 for c in text if c.isalpha())
 
 
+def _best(values: Sequence[ConfidenceValue]) -> tuple[Language | None, float]:
+    """lingua's own answer from its confidence values: the most likely language, or none when
+    nothing scored or the first two tie (what ``detect_language_of`` returns, without
+    scoring the text a second time)."""
+    if not values or values[0].value <= 0.0:
+        return None, 0.0
+    if len(values) > 1 and values[1].value == values[0].value:
+        return None, 0.0
+    return values[0].language, values[0].value
+
+
 def detect(detector: LanguageDetector, texts: Sequence[str]) -> list[Detected]:
     """One answer per text, read without redaction placeholders ("[PERSON]" is no word of
     any language). lingua abstains (``und``) when no language stands out; texts with no
-    letters (emoji, numbers) are undetermined too."""
-    out: list[Detected] = []
-    for text in texts:
-        words = _PLACEHOLDER.sub(" ", text)
-        if _letters(words) < 2:
-            out.append(Detected(UNDETERMINED, 0.0))
-            continue
-        language = detector.detect_language_of(words)
+    letters (emoji, numbers) are undetermined too. The batch is scored in one call, which
+    lingua spreads over the cores."""
+    words = [_PLACEHOLDER.sub(" ", text) for text in texts]
+    letters = [_letters(w) for w in words]
+    wordy = [i for i, count in enumerate(letters) if count >= 2]
+    values = detector.compute_language_confidence_values_in_parallel([words[i] for i in wordy])
+    out = [Detected(UNDETERMINED, 0.0) for _ in texts]
+    for i, scored in zip(wordy, values, strict=True):
+        language, confidence = _best(scored)
         if language is None:
-            out.append(Detected(UNDETERMINED, 0.0))
             continue
-        confidence = detector.compute_language_confidence(words, language)
-        if confidence < SHORT_TEXT_CONFIDENCE and _letters(words) < SHORT_TEXT_LETTERS:
-            out.append(Detected(UNDETERMINED, round(confidence, 3)))
+        if confidence < SHORT_TEXT_CONFIDENCE and letters[i] < SHORT_TEXT_LETTERS:
+            out[i] = Detected(UNDETERMINED, round(confidence, 3))
             continue
-        out.append(Detected(language.iso_code_639_1.name.lower(), round(confidence, 3)))
+        out[i] = Detected(language.iso_code_639_1.name.lower(), round(confidence, 3))
     return out
