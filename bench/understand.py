@@ -44,6 +44,21 @@ def read_texts(path: Path, count: int) -> list[str]:
     return texts[:count]
 
 
+def add_paths(parser: argparse.ArgumentParser, data: str) -> None:
+    """``--data`` (a file of ``../shared/datasets``) and ``--model-dir`` (where the int8
+    encoder is built once), shared by the understanding benches."""
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).parents[1] / "../shared/datasets" / data
+    )
+    parser.add_argument(
+        "--model-dir",
+        type=Path,
+        default=Path(
+            os.environ.get("CXLOOP_MODEL_DIR", Path(tempfile.gettempdir()) / "cxloop-bench-models")
+        ),
+    )
+
+
 def enrich(analyser: Analyser, taxonomy: Taxonomy, texts: list[str]) -> list[Analysis]:
     """As the enrichment job does it: ``BATCH`` texts per call."""
     results: list[Analysis] = []
@@ -55,18 +70,7 @@ def enrich(analyser: Analyser, taxonomy: Taxonomy, texts: list[str]) -> list[Ana
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--texts", type=int, default=2000)
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path(__file__).parents[1] / "../shared/datasets/airline_tweets/tweets_dev.csv",
-    )
-    parser.add_argument(
-        "--model-dir",
-        type=Path,
-        default=Path(
-            os.environ.get("CXLOOP_MODEL_DIR", Path(tempfile.gettempdir()) / "cxloop-bench-models")
-        ),
-    )
+    add_paths(parser, "airline_tweets/tweets_dev.csv")
     args = parser.parse_args()
     texts = read_texts(args.data, args.texts)
 

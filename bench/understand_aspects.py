@@ -15,18 +15,17 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import re
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from cxloop.understanding.analyser import _SENTENCE, BUILTIN_HEADS
+from cxloop.understanding.analyser import BUILTIN_HEADS, SENTENCE_BREAK
 from cxloop.understanding.encoder import Vectors, load_encoder
 from cxloop.understanding.heads import Head, load_head
+from understand import add_paths
 
 _ENDS_A_SENTENCE = re.compile(r"[.!?]$")
 LABELS = ("negative", "positive")
@@ -39,7 +38,7 @@ def read_pairs(path: Path, count: int) -> tuple[list[str], list[str], list[bool]
     single = [
         (text, label)
         for text, label in rows
-        if _ENDS_A_SENTENCE.search(text) and not _SENTENCE.search(text) and len(text) < 140
+        if _ENDS_A_SENTENCE.search(text) and not SENTENCE_BREAK.search(text) and len(text) < 140
     ]
     rng = random.Random(0)
     rng.shuffle(single)
@@ -68,21 +67,10 @@ def accuracy(head: Head, vectors: Vectors, sentences: list[str], labels: list[st
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pairs", type=int, default=800)
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path(__file__).parents[1] / "../shared/datasets/uci_sentiment_sentences/data.csv",
-    )
-    parser.add_argument(
-        "--model-dir",
-        type=Path,
-        default=Path(
-            os.environ.get("CXLOOP_MODEL_DIR", Path(tempfile.gettempdir()) / "cxloop-bench-models")
-        ),
-    )
+    add_paths(parser, "uci_sentiment_sentences/data.csv")
     args = parser.parse_args()
     texts, labels, mixed = read_pairs(args.data, args.pairs)
-    sentences = [s for text in texts for s in _SENTENCE.split(text) if s and s.strip()]
+    sentences = [s for text in texts for s in SENTENCE_BREAK.split(text) if s and s.strip()]
     if len(sentences) != len(labels):
         raise SystemExit("a pair did not split into its two sentences")
     encoder = load_encoder(args.model_dir)

@@ -28,7 +28,7 @@ from cxloop.understanding.taxonomy import MAX_TOPICS, Taxonomy, TopicHit
 BUILTIN_HEADS = Path(__file__).parent / "weights"
 HEAD_NAMES = ("sentiment", "emotion", "intent", "topic")
 TRAINED_TOPIC_MIN = 0.3
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s+(?:but|however|although)\s+", re.I)
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|\s+(?:but|however|although)\s+", re.I)
 
 
 @dataclass
@@ -169,7 +169,7 @@ class Analyser:
         owners: list[int] = []
         sentences: list[str] = []
         for i, found in hits.items():
-            parts = [s for s in _SENTENCE.split(results[i].redacted) if s and s.strip()]
+            parts = [s for s in SENTENCE_BREAK.split(results[i].redacted) if s and s.strip()]
             if found and len(parts) > 1:
                 owners.extend([i] * len(parts))
                 sentences.extend(parts)
