@@ -23,7 +23,7 @@ from cxloop.understanding.encoder import Vectors
 
 HEAD_FILE = "head.joblib"
 CARD_FILE = "card.json"
-FEATURES = ("embedding", "embedding+words")
+FEATURES = ("embedding", "embedding+words", "embedding+words+chars")
 
 
 @dataclass
@@ -34,6 +34,8 @@ class Head:
     encoder_version: str
     features: str = "embedding"
     vectorizer: Any | None = None
+    # How much the embedding counts beside sparse TF-IDF columns (heads saved before it: 1).
+    embedding_weight: float = 1.0
     card: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -44,7 +46,8 @@ class Head:
         """The classifier's input: embeddings, plus TF-IDF words when the head uses them."""
         if self.vectorizer is None:
             return vectors
-        return sp.hstack([sp.csr_matrix(vectors), self.vectorizer.transform(texts)]).tocsr()
+        dense = sp.csr_matrix(vectors * np.float32(self.embedding_weight))
+        return sp.hstack([dense, self.vectorizer.transform(texts)]).tocsr()
 
     def probabilities(self, vectors: Vectors, texts: Sequence[str]) -> NDArray[np.float64]:
         """One row per text, one column per label, in the order of ``labels``."""
@@ -68,6 +71,7 @@ def save_head(head: Head, directory: Path) -> Path:
             "encoder_version": head.encoder_version,
             "features": head.features,
             "vectorizer": head.vectorizer,
+            "embedding_weight": head.embedding_weight,
         },
         directory / HEAD_FILE,
         compress=3,

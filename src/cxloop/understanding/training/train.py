@@ -8,6 +8,7 @@ what a user with K examples would see on new texts.
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,12 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion
+from sklearn.svm import LinearSVC
 
 from cxloop.errors import ValidationFailed
 from cxloop.types import utcnow
@@ -36,6 +40,23 @@ TASK_FEATURES = {
     "sentiment": "embedding",
     "emotion": "embedding",
 }
+# With a full labelled file, intents and topics also get character n-grams (typos, word
+# forms: "refund"/"refunded") and a linear SVM, which 5-fold cross-validation on banking77
+# preferred to logistic regression (0.928 against 0.922). Other callers of TASK_FEATURES
+# (the case router) keep their recipe.
+FULL_DATA_FEATURES = {
+    **TASK_FEATURES,
+    "intent": "embedding+words+chars",
+    "topic": "embedding+words+chars",
+}
+# With a handful of examples per label, words overfit: the embedding alone, barely
+# regularised, did best on banking77 with 8 examples per intent (0.817 against 0.786 with
+# words), and each label's own name, read as one more example, added about 0.007.
+FEW_SHOT_FEATURES = "embedding"
+FEW_SHOT_C = 30.0
+SVM_C = 0.5
+SPARSE_EMBEDDING_WEIGHT = 2.0
+CALIBRATION_FOLDS = 3
 
 
 @dataclass
@@ -47,10 +68,34 @@ class Recipe:
     seed: int = 0
 
 
-def _vectorizer(features: str) -> TfidfVectorizer | None:
-    if features != "embedding+words":
-        return None
-    return TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, max_features=50_000)
+def _vectorizer(features: str) -> TfidfVectorizer | FeatureUnion | None:
+    if features == "embedding+words":
+        return TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, max_features=50_000)
+    if features == "embedding+words+chars":
+        return FeatureUnion(
+            [
+                ("words", TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True)),
+                (
+                    "chars",
+                    TfidfVectorizer(
+                        analyzer="char_wb", ngram_range=(1, 6), min_df=2, sublinear_tf=True
+                    ),
+                ),
+            ]
+        )
+    return None
+
+
+def _classifier(recipe: Recipe, labels: list[str]) -> Any:
+    """Logistic regression, or for character n-gram heads a linear SVM whose scores are
+    turned into probabilities by sigmoid calibration on held-out folds (the analyser reads
+    them as confidence). A label with a single example cannot be calibrated: then LR."""
+    if recipe.features != "embedding+words+chars":
+        return LogisticRegression(C=recipe.c, max_iter=2000)
+    folds = min(CALIBRATION_FOLDS, *Counter(labels).values())
+    if folds < 2:
+        return LogisticRegression(C=recipe.c, max_iter=2000)
+    return CalibratedClassifierCV(LinearSVC(C=SVM_C), method="sigmoid", cv=folds, ensemble=False)
 
 
 def fit_head(recipe: Recipe, data: Labelled, vectors: Vectors, encoder_version: str) -> Head:
@@ -66,10 +111,13 @@ def fit_head(recipe: Recipe, data: Labelled, vectors: Vectors, encoder_version: 
     head = Head(
         task=recipe.task,
         labels=labels,
-        classifier=LogisticRegression(C=recipe.c, max_iter=2000),
+        classifier=_classifier(recipe, data.labels),
         encoder_version=encoder_version,
         features=recipe.features,
         vectorizer=vectorizer,
+        embedding_weight=SPARSE_EMBEDDING_WEIGHT
+        if recipe.features == "embedding+words+chars"
+        else 1.0,
     )
     head.classifier.fit(head.design(vectors, data.texts), data.labels)
     head.labels = [str(label) for label in head.classifier.classes_]
@@ -126,6 +174,18 @@ def few_shot_split(data: Labelled, shots: int, seed: int) -> tuple[list[int], li
     return sorted(train), [i for i in range(len(data)) if i not in chosen]
 
 
+def readable(label: str) -> str:
+    """A label as words: ``card_payment_not_recognised`` reads "card payment not recognised"."""
+    return " ".join(re.split(r"[_\W]+", label)).strip() or label
+
+
+def with_label_names(data: Labelled) -> Labelled:
+    """The few-shot examples plus each label's own name as one more example of it (users'
+    labels are usually descriptive; with eight examples, one more well-chosen one counts)."""
+    labels = sorted(set(data.labels))
+    return Labelled(data.texts + [readable(label) for label in labels], data.labels + labels)
+
+
 def train_text_head(
     *,
     task: str,
@@ -138,16 +198,20 @@ def train_text_head(
     """Train a head for ``task`` and return it with its measured figures (also on its card)."""
     if task not in TEXT_TASKS:
         raise ValidationFailed(f"unknown task '{task}'", field="task")
-    recipe = Recipe(task=task, features=TASK_FEATURES[task], seed=seed)
     vectors = embed_cached(encoder, data.texts, cache_dir)
     if shots is not None:
+        recipe = Recipe(task=task, features=FEW_SHOT_FEATURES, c=FEW_SHOT_C, seed=seed)
         train_idx, rest_idx = few_shot_split(data, shots, seed)
-        train = data.subset(train_idx)
-        head = fit_head(recipe, train, vectors[train_idx], encoder.version)
+        train = with_label_names(data.subset(train_idx))
+        train_vectors = np.vstack(
+            [vectors[train_idx], encoder.encode(train.texts[len(train_idx) :])]
+        )
+        head = fit_head(recipe, train, train_vectors, encoder.version)
         rest = data.subset(rest_idx)
         report = classification_report(rest.labels, head.predict(vectors[rest_idx], rest.texts))
         report["method"] = f"{shots} examples per label, measured on the other {len(rest)} rows"
     else:
+        recipe = Recipe(task=task, features=FULL_DATA_FEATURES[task], seed=seed)
         report = cross_validate(recipe, data, vectors)
         head = fit_head(recipe, data, vectors, encoder.version)
     head.card = {
