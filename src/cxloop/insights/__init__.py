@@ -18,8 +18,8 @@ from cxloop.insights.lake import LakeReport, write_lake, write_table
 from cxloop.insights.measures import Count, Mean, Measure, Median, NetScore, Share
 from cxloop.insights.query import GRAINS, MetricQuery, describe, expression, parse_query, run
 from cxloop.insights.schemas import Change, Group, MetricRead, MetricResult, Value
-from cxloop.insights.snapshot import Snapshot
 from cxloop.insights.service import journey_funnel, measure, measure_all, stage_keys
+from cxloop.insights.snapshot import Snapshot
 
 __all__ = [
     "DIMENSIONS",

@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import ibis
 import pyarrow as pa
@@ -40,7 +40,7 @@ from cxloop.cases import Case, CaseLink
 from cxloop.insights.case_facts import AsOf, Horizon
 from cxloop.insights.engines import BackendTables
 from cxloop.insights.facts import SCHEMAS, extract
-from cxloop.insights.query import MetricQuery, run
+from cxloop.insights.query import MetricQuery, expression, summarise
 from cxloop.insights.schemas import MetricResult
 from cxloop.interactions import Interaction
 from cxloop.surveys import Invitation, Response, ResponseStatus
@@ -49,7 +49,9 @@ from cxloop.understanding import Enrichment
 OPEN_RESPONSE_DAYS = 30
 """A partial response started longer ago than this counts as abandoned: it no longer holds
 the line back (if it is completed after all, the next full reading picks it up)."""
-RESULTS_KEPT = 512
+KEPT = 512
+"""Results and compiled queries kept (the least recently used go first)."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,20 @@ def case_inputs(session: Session) -> tuple[Any, ...]:
     )
 
 
+def _kept(kept: OrderedDict[Hashable, T], key: Hashable) -> T | None:
+    found = kept.get(key)
+    if found is not None:
+        kept.move_to_end(key)
+    return found
+
+
+def _keep(kept: OrderedDict[Hashable, T], key: Hashable, value: T) -> T:
+    kept[key] = value
+    while len(kept) > KEPT:
+        kept.popitem(last=False)
+    return value
+
+
 class Snapshot:
     """The analytic tables of one database in an embedded DuckDB, caught up on demand.
 
@@ -138,6 +154,8 @@ class Snapshot:
         self._horizon: datetime | None = None
         self._signals_from = 0
         self._results: OrderedDict[Hashable, MetricResult] = OrderedDict()
+        self._compiled: OrderedDict[Hashable, str] = OrderedDict()
+        """Each query's SQL as Ibis compiles it: compiling costs more than running it."""
         self._lock = threading.RLock()
         for name, schema in SCHEMAS.items():
             self.backend.create_table(name, schema.empty_table(), overwrite=True)
@@ -151,15 +169,18 @@ class Snapshot:
             return [self._result(query, min_n) for query in queries]
 
     def _result(self, query: MetricQuery, min_n: int) -> MetricResult:
-        key = (self.version, query.metric, query.dimensions, query.grain, query.start, query.end)
-        key = (*key, tuple((k, v) for k, v in sorted(query.filters.items())), min_n)
-        found = self._results.get(key)
+        asked = (query.metric, query.dimensions, query.grain, query.start, query.end)
+        asked = (*asked, tuple((k, v) for k, v in sorted(query.filters.items())))
+        key = (self.version, asked, min_n)
+        found = _kept(self._results, key)
         if found is None:
-            found = self._results[key] = run(query, self.tables, min_n=min_n)
-            while len(self._results) > RESULTS_KEPT:
-                self._results.popitem(last=False)
-        else:
-            self._results.move_to_end(key)
+            sql = _kept(self._compiled, asked)
+            if sql is None:
+                sql = _keep(
+                    self._compiled, asked, str(self.backend.compile(expression(query, self.tables)))
+                )
+            rows = self.backend.con.execute(sql).to_arrow_table().to_pylist()
+            found = _keep(self._results, key, summarise(query, rows, min_n=min_n))
         return found
 
     def due(self, now: datetime) -> bool:
@@ -183,10 +204,10 @@ class Snapshot:
             line.at = 0  # rows below the line vanished or arrived late: read it all again
         new_line = _next_line(session, tail, line.at, now)
         rows = extract(session, tail.name, from_id=line.at)
-        dropped = self._replace_from(tail.name, tail.key, line.at, rows)
+        changed = self._replace_from(tail.name, tail.key, line.at, rows)
         line.count = _count_below(session, tail.source_id, new_line)
         line.at = new_line
-        return dropped > 0 or rows.num_rows > 0
+        return changed
 
     def _catch_up_cases(self, session: Session, as_of: AsOf) -> bool:
         inputs = case_inputs(session)
@@ -194,9 +215,9 @@ class Snapshot:
         last_interaction = session.scalar(select(func.max(Interaction.id))) or 0
         if inputs == self._case_inputs and not passed:
             added = extract(session, "signals", as_of, from_id=self._signals_from)
-            self._replace_from("signals", "interaction_id", self._signals_from, added)
+            changed = self._replace_from("signals", "interaction_id", self._signals_from, added)
             self._signals_from = last_interaction + 1
-            return added.num_rows > 0
+            return changed
         horizon = Horizon()
         cases = extract(session, "cases", as_of, horizon=horizon)
         signals = extract(session, "signals", as_of, horizon=horizon)
@@ -212,14 +233,17 @@ class Snapshot:
         table: pa.Table = self.tables.table(name).to_pyarrow()
         return table
 
-    def _replace_from(self, name: str, key: str, from_id: int, rows: pa.Table) -> int:
-        """Put ``rows`` in place of every copied row keyed from ``from_id`` on."""
+    def _replace_from(self, name: str, key: str, from_id: int, rows: pa.Table) -> bool:
+        """Put ``rows`` (in key order) in place of every copied row keyed from ``from_id`` on;
+        False if they were the same."""
         target = self.tables.table(name)
-        dropped = int(target.filter(target[key] >= from_id).count().to_pyarrow().as_py())
-        if dropped:
+        held = target.filter(target[key] >= from_id).order_by(key).to_pyarrow()
+        if held.equals(rows):
+            return False
+        if held.num_rows:
             column = sg.column(key, quoted=True)
             delete = sg.delete(sg.table(name, quoted=True), where=column >= sge.Placeholder())
             self.backend.con.execute(delete.sql(dialect="duckdb"), [from_id])
         if rows.num_rows:
             self.backend.insert(name, rows)
-        return dropped
+        return True
