@@ -7,8 +7,8 @@ The admin password is random per data directory and kept there (``demo-password`
 from __future__ import annotations
 
 import secrets
-from contextlib import nullcontext
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 

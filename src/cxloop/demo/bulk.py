@@ -23,8 +23,8 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from cxloop.customers import Customer
-from cxloop.errors import NotFound
 from cxloop.demo.surveys import SURVEYS
+from cxloop.errors import NotFound
 from cxloop.interactions import Interaction
 from cxloop.store.uow import unit_of_work
 from cxloop.surveys import Invitation, Response, ResponseStatus, Survey

@@ -4,11 +4,13 @@ Reading the operational tables into DuckDB costs about 26 s per million response
 much for each dashboard view. A :class:`Snapshot` keeps every analytic table in one embedded
 DuckDB and, when it is older than its refresh interval, catches up with what changed:
 
-- responses, interactions and invitations only change near their end (an answer still
-  being given, an invitation not yet answered or expired): each keeps a *line* below which
-  every source row has settled and been copied. A catch-up counts the source rows below the
-  line (a different count means rows were erased or committed late: the table is read
-  again whole), then re-reads only the rows from the line on.
+- responses, interactions and invitations: a catch-up reads the source rows added since
+  (ids past the last one copied) and those the source stamps as changed since the last
+  catch-up (``updated_at`` of a response; ``sent_at``, ``bounced_at``, ``completed_at`` of
+  an invitation; interactions are never changed in place), less :data:`SKEW` for writes
+  that committed late, and puts them in place of their old copies. It also counts the
+  source rows: a count that is not the last one plus those added means rows were erased
+  (or committed out of id order) and the table is read again whole.
 - cases and signals depend on the moment of reading (a deadline passes) and on writes
   anywhere in the cases: they are read again whole when a case, a cause link or an
   enrichment changed, or when a deadline that was still ahead at the last reading has
@@ -32,8 +34,7 @@ from typing import Any, TypeVar
 import ibis
 import pyarrow as pa
 import sqlglot as sg
-import sqlglot.expressions as sge
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cxloop.cases import Case, CaseLink
@@ -43,68 +44,57 @@ from cxloop.insights.facts import SCHEMAS, extract
 from cxloop.insights.query import MetricQuery, expression, summarise
 from cxloop.insights.schemas import MetricResult
 from cxloop.interactions import Interaction
-from cxloop.surveys import Invitation, Response, ResponseStatus
+from cxloop.surveys import Invitation, Response
 from cxloop.understanding import Enrichment
 
-OPEN_RESPONSE_DAYS = 30
-"""A partial response started longer ago than this counts as abandoned: it no longer holds
-the line back (if it is completed after all, the next full reading picks it up)."""
+SKEW = timedelta(minutes=5)
+"""How long a write may take to commit: rows changed this long before the last catch-up are
+read again, so a transaction that committed late is not missed."""
 KEPT = 512
 """Results and compiled queries kept (the least recently used go first)."""
 T = TypeVar("T")
+INCOMING = "incoming_keys"
 
 
 @dataclass(frozen=True, slots=True)
 class Tail:
-    """A table whose old rows settle: its source key and which source rows may still change."""
+    """A table caught up by its new rows and the rows its source stamps as changed."""
 
     name: str
     key: str
     source_id: InstrumentedAttribute[int]
-    still_open: Callable[[datetime], ColumnElement[bool]]
+    changed_since: Callable[[datetime], ColumnElement[bool]]
 
 
 TAILS = (
-    Tail(
-        "responses",
-        "response_id",
-        Response.id,
-        lambda now: (
-            (Response.status != ResponseStatus.complete.value)
-            & (Response.started_at >= now - timedelta(days=OPEN_RESPONSE_DAYS))
-        ),
-    ),
-    Tail("interactions", "interaction_id", Interaction.id, lambda now: false()),
+    Tail("responses", "response_id", Response.id, lambda t: Response.updated_at >= t),
+    Tail("interactions", "interaction_id", Interaction.id, lambda t: false()),
     Tail(
         "invitations",
         "invitation_id",
         Invitation.id,
-        lambda now: Invitation.completed_at.is_(None) & (Invitation.expires_at > now),
+        lambda t: or_(
+            Invitation.created_at >= t,
+            Invitation.sent_at >= t,
+            Invitation.bounced_at >= t,
+            Invitation.completed_at >= t,
+        ),
     ),
 )
 
 
 @dataclass(slots=True)
-class Line:
-    """Source rows with an id below ``at`` were copied and have settled; ``count`` of them."""
+class Copied:
+    """What a table's copy was made of: source rows up to id ``seen``, ``count`` of them in
+    the source then, read at ``since`` (None: never read)."""
 
-    at: int = 0
+    seen: int = 0
     count: int = 0
+    since: datetime | None = None
 
 
-def _count_below(session: Session, source_id: InstrumentedAttribute[int], line: int) -> int:
-    return int(session.scalar(select(func.count()).where(source_id < line)) or 0)
-
-
-def _next_line(session: Session, tail: Tail, line: int, now: datetime) -> int:
-    """The first source id from ``line`` on that may still change, else one past the last."""
-    first_open = session.scalar(
-        select(func.min(tail.source_id)).where(tail.source_id >= line, tail.still_open(now))
-    )
-    if first_open is not None:
-        return int(first_open)
-    last = session.scalar(select(func.max(tail.source_id)))
-    return line if last is None else max(line, int(last) + 1)
+def _count(session: Session, source_id: InstrumentedAttribute[int], above: int = -1) -> int:
+    return int(session.scalar(select(func.count()).where(source_id > above)) or 0)
 
 
 def case_inputs(session: Session) -> tuple[Any, ...]:
@@ -149,7 +139,7 @@ class Snapshot:
         self.tables = BackendTables(self.backend)
         self.as_of: datetime | None = None
         self.version = 0
-        self._lines = {tail.name: Line() for tail in TAILS}
+        self._copied = {tail.name: Copied() for tail in TAILS}
         self._case_inputs: tuple[Any, ...] | None = None
         self._horizon: datetime | None = None
         self._signals_from = 0
@@ -199,14 +189,20 @@ class Snapshot:
             self.as_of = as_of.now
 
     def _catch_up_tail(self, session: Session, tail: Tail, now: datetime) -> bool:
-        line = self._lines[tail.name]
-        if _count_below(session, tail.source_id, line.at) != line.count:
-            line.at = 0  # rows below the line vanished or arrived late: read it all again
-        new_line = _next_line(session, tail, line.at, now)
-        rows = extract(session, tail.name, from_id=line.at)
-        changed = self._replace_from(tail.name, tail.key, line.at, rows)
-        line.count = _count_below(session, tail.source_id, new_line)
-        line.at = new_line
+        copied = self._copied[tail.name]
+        last = int(session.scalar(select(func.max(tail.source_id))) or 0)
+        total = _count(session, tail.source_id)
+        arrived = _count(session, tail.source_id, copied.seen)
+        if copied.since is None or total != copied.count + arrived:
+            # first reading, or rows erased or committed late below what was seen: all again
+            rows = extract(session, tail.name)
+            self.backend.create_table(tail.name, rows, overwrite=True)
+            changed = True
+        else:
+            since = copied.since - SKEW
+            fresh = (tail.source_id > copied.seen) | tail.changed_since(since)
+            changed = self._upsert(tail.name, tail.key, extract(session, tail.name, where=fresh))
+        copied.seen, copied.count, copied.since = last, total, now
         return changed
 
     def _catch_up_cases(self, session: Session, as_of: AsOf) -> bool:
@@ -215,7 +211,7 @@ class Snapshot:
         last_interaction = session.scalar(select(func.max(Interaction.id))) or 0
         if inputs == self._case_inputs and not passed:
             added = extract(session, "signals", as_of, from_id=self._signals_from)
-            changed = self._replace_from("signals", "interaction_id", self._signals_from, added)
+            changed = self._upsert("signals", "interaction_id", added)
             self._signals_from = last_interaction + 1
             return changed
         horizon = Horizon()
@@ -233,17 +229,22 @@ class Snapshot:
         table: pa.Table = self.tables.table(name).to_pyarrow()
         return table
 
-    def _replace_from(self, name: str, key: str, from_id: int, rows: pa.Table) -> bool:
-        """Put ``rows`` (in key order) in place of every copied row keyed from ``from_id`` on;
-        False if they were the same."""
-        target = self.tables.table(name)
-        held = target.filter(target[key] >= from_id).order_by(key).to_pyarrow()
-        if held.equals(rows):
+    def _upsert(self, name: str, key: str, rows: pa.Table) -> bool:
+        """Put ``rows`` (in key order) in place of the copied rows of the same keys; False if
+        they were the same."""
+        if rows.num_rows == 0:
             return False
-        if held.num_rows:
+        con = self.backend.con
+        con.register(INCOMING, rows.select([key]))
+        try:
             column = sg.column(key, quoted=True)
-            delete = sg.delete(sg.table(name, quoted=True), where=column >= sge.Placeholder())
-            self.backend.con.execute(delete.sql(dialect="duckdb"), [from_id])
-        if rows.num_rows:
-            self.backend.insert(name, rows)
+            ours = column.isin(query=sg.select(column).from_(INCOMING))
+            table = sg.table(name, quoted=True)
+            held = sg.select("*").from_(table).where(ours).order_by(column)
+            if con.execute(held.sql(dialect="duckdb")).to_arrow_table().equals(rows):
+                return False
+            con.execute(sg.delete(table, where=ours).sql(dialect="duckdb"))
+        finally:
+            con.unregister(INCOMING)
+        self.backend.insert(name, rows)
         return True
