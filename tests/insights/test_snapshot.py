@@ -26,6 +26,7 @@ from cxloop.surveys import (
     save_answers,
     start_response,
 )
+from tests.insights.case_factories import answer as reply_to
 from tests.insights.case_factories import churn_threat, make_desk, nps_answer, open_case
 from tests.insights.factories import (
     MONDAY,
@@ -155,3 +156,16 @@ def test_between_catch_ups_figures_stay_as_of_the_watermark(session: Session) ->
     assert snapshot.as_of == after.now
     assert caught_up == measure_all(session, [query], min_n=1, as_of=after)[0]
     assert caught_up.total.current.n == 6
+
+
+def test_answering_a_case_later_changes_the_signal_it_was_opened_for(session: Session) -> None:
+    desk = make_desk(session, "billing", first_response_minutes=120)
+    case = open_case(session, desk, MONDAY, cause=nps_answer(session, MONDAY, 1))
+    nps_answer(session, MONDAY, 3)  # a detractor no case covers
+    snapshot = Snapshot(refresh_seconds=0)
+    assert_up_to_date(snapshot, session, AsOf(now=MONDAY + timedelta(minutes=30)))
+    assert held(snapshot, "signals")["contacted"].to_pylist() == [None, None]
+
+    reply_to(session, desk, case, MONDAY + timedelta(minutes=45))
+    assert_up_to_date(snapshot, session, AsOf(now=MONDAY + timedelta(minutes=50)))
+    assert held(snapshot, "signals")["contacted"].to_pylist() == [True, None]

@@ -11,13 +11,13 @@ the same on DuckDB, PostgreSQL, Spark and a Parquet lake.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 import pyarrow as pa
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Department
@@ -31,6 +31,8 @@ from cxloop.understanding import Enrichment
 DETRACTOR_MAX = 6
 """NPS answers 0 to 6 are detractors."""
 DETRACTOR, CHURN_THREAT = "detractor", "churn_threat"
+IDS_AT_ONCE = 5_000
+"""Interaction ids asked for in one statement (well under every database's limit)."""
 SCHEMAS: dict[str, pa.Schema] = {
     "cases": pa.schema(
         [
@@ -264,12 +266,14 @@ _COLUMNS = (
 )
 
 
-def _signalled(session: Session, batch: int, from_id: int) -> Iterator[tuple[str, Any]]:
+def _signalled(
+    session: Session, batch: int, scope: ColumnElement[bool]
+) -> Iterator[tuple[str, Any]]:
     """(signal, interaction row) for every detractor answer and every churn threat, of the
-    interactions from ``from_id`` on."""
+    interactions in ``scope``."""
     detractors = (
         select(*_COLUMNS)
-        .where(_nps() <= DETRACTOR_MAX, Interaction.id >= from_id)
+        .where(_nps() <= DETRACTOR_MAX, scope)
         .order_by(Interaction.id)
         .execution_options(yield_per=batch)
     )
@@ -281,7 +285,7 @@ def _signalled(session: Session, batch: int, from_id: int) -> Iterator[tuple[str
         .join(Enrichment, Enrichment.interaction_id == Interaction.id)
         .where(
             cast(Enrichment.signals, String).like(f'%"{CHURN_THREAT}"%'),
-            Interaction.id >= from_id,
+            scope,
         )
         .order_by(Interaction.id)
         .execution_options(yield_per=batch)
@@ -330,12 +334,19 @@ def signal_rows(
     batch: int,
     horizon: Horizon | None = None,
     from_id: int = 0,
+    ids: Sequence[int] | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """``from_id`` reads only the signals of interactions from that id on (new ones)."""
+    """``from_id`` reads only the signals of interactions from that id on (new ones), ``ids``
+    only those of these interactions (ones whose cases changed)."""
     slugs = _slugs(session)
     caused = _caused(session)
     directory = Directory(session, as_of.default_timezone)
-    for signal, row in _signalled(session, batch, from_id):
+    scopes = [Interaction.id >= from_id]
+    if ids is not None:
+        chunks = (ids[i : i + IDS_AT_ONCE] for i in range(0, len(ids), IDS_AT_ONCE))
+        scopes = [scopes[0] & Interaction.id.in_(chunk) for chunk in chunks]
+    signalled = (found for scope in scopes for found in _signalled(session, batch, scope))
+    for signal, row in signalled:
         cases = caused.get(row.id, [])
         met, department_id = contacted(row.occurred_at, cases, directory, as_of, horizon)
         yield (

@@ -11,7 +11,7 @@ no engine extension (nothing is downloaded at run time). Times are naive UTC.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,10 +239,6 @@ _SOURCES: dict[str, Callable[[Session, Where], Iterator[tuple[Any, ...]]]] = {
     "interactions": _interaction_rows,
     "invitations": _invitation_rows,
 }
-_CASE_TABLES: dict[str, Callable[..., Iterator[tuple[Any, ...]]]] = {
-    "cases": case_rows,
-    "signals": signal_rows,
-}
 
 
 def extract(
@@ -253,6 +249,7 @@ def extract(
     from_id: int = 0,
     where: Where | None = None,
     horizon: Horizon | None = None,
+    ids: Sequence[int] | None = None,
 ) -> pa.Table:
     """One analytic table, read in batches of rows (empty tables keep their schema).
 
@@ -260,7 +257,7 @@ def extract(
     reads only the rows from that source id on (the interaction's, for signals), which is
     how a materialised copy catches up, as does ``where`` (a condition on the source rows of
     responses, interactions or invitations); ``horizon`` notes when time alone would change
-    what was read."""
+    what was read; ``ids`` reads the signals of these interactions only."""
     schema = SCHEMAS[name]
     rows: Iterable[tuple[Any, ...]]
     if name in _SOURCES:
@@ -268,8 +265,10 @@ def extract(
         rows = _SOURCES[name](session, condition if where is None else condition & where)
     elif where is not None:
         raise ValueError(f"'{name}' is read whole or from an id, not by a condition")
+    elif name == "signals":
+        rows = signal_rows(session, as_of or AsOf(now=utcnow()), BATCH, horizon, from_id, ids)
     else:
-        rows = _CASE_TABLES[name](session, as_of or AsOf(now=utcnow()), BATCH, horizon, from_id)
+        rows = case_rows(session, as_of or AsOf(now=utcnow()), BATCH, horizon, from_id)
     return pa.Table.from_batches(list(_batches(schema, rows)), schema=schema)
 
 

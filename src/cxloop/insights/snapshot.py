@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -112,6 +112,28 @@ def case_inputs(session: Session) -> tuple[Any, ...]:
     )
 
 
+COUNTS = (0, 3, 5)
+"""Positions of the row counts in :func:`case_inputs` (fewer rows: something was erased)."""
+SIGNAL_ORDER = ("interaction_id", "signal")
+SIGNAL_SORT = [(column, "ascending") for column in SIGNAL_ORDER]
+
+
+def _touched(session: Session, since: datetime) -> set[int]:
+    """Interactions whose signals may read differently: causes of cases changed or linked
+    since, and interactions enriched since (a churn threat can appear)."""
+    caused = (
+        select(CaseLink.interaction_id)
+        .join(Case, Case.id == CaseLink.case_id)
+        .where(CaseLink.role == "cause", or_(Case.updated_at >= since, CaseLink.linked_at >= since))
+    )
+    enriched = select(Enrichment.interaction_id).where(Enrichment.enriched_at >= since)
+    return {*session.scalars(caused), *session.scalars(enriched)}
+
+
+def _passed(horizon: datetime | None, now: datetime) -> bool:
+    return horizon is not None and now >= horizon
+
+
 def _kept(kept: OrderedDict[Hashable, T], key: Hashable) -> T | None:
     found = kept.get(key)
     if found is not None:
@@ -141,7 +163,10 @@ class Snapshot:
         self.version = 0
         self._copied = {tail.name: Copied() for tail in TAILS}
         self._case_inputs: tuple[Any, ...] | None = None
-        self._horizon: datetime | None = None
+        self._cases_since: datetime | None = None
+        self._cases_horizon: datetime | None = None
+        self._signals_horizon: datetime | None = None
+        self._signals_whole = False
         self._signals_from = 0
         self._results: OrderedDict[Hashable, MetricResult] = OrderedDict()
         self._compiled: OrderedDict[Hashable, str] = OrderedDict()
@@ -197,54 +222,83 @@ class Snapshot:
             # first reading, or rows erased or committed late below what was seen: all again
             rows = extract(session, tail.name)
             self.backend.create_table(tail.name, rows, overwrite=True)
+            self._signals_whole |= tail.name == "interactions"  # erased ones lose their signals
             changed = True
         else:
             since = copied.since - SKEW
             fresh = (tail.source_id > copied.seen) | tail.changed_since(since)
-            changed = self._upsert(tail.name, tail.key, extract(session, tail.name, where=fresh))
+            changed = self._upsert(tail.name, [tail.key], extract(session, tail.name, where=fresh))
         copied.seen, copied.count, copied.since = last, total, now
         return changed
 
     def _catch_up_cases(self, session: Session, as_of: AsOf) -> bool:
         inputs = case_inputs(session)
-        passed = self._horizon is not None and as_of.now >= self._horizon
-        last_interaction = session.scalar(select(func.max(Interaction.id))) or 0
-        if inputs == self._case_inputs and not passed:
-            added = extract(session, "signals", as_of, from_id=self._signals_from)
-            changed = self._upsert("signals", "interaction_id", added)
-            self._signals_from = last_interaction + 1
-            return changed
-        horizon = Horizon()
-        cases = extract(session, "cases", as_of, horizon=horizon)
-        signals = extract(session, "signals", as_of, horizon=horizon)
-        changed = not (cases.equals(self._read("cases")) and signals.equals(self._read("signals")))
-        if changed:
-            self.backend.create_table("cases", cases, overwrite=True)
-            self.backend.create_table("signals", signals, overwrite=True)
-        self._case_inputs, self._horizon = inputs, horizon.at
+        now = as_of.now
+        last_interaction = int(session.scalar(select(func.max(Interaction.id))) or 0)
+        changed = False
+        if inputs != self._case_inputs or _passed(self._cases_horizon, now):
+            horizon = Horizon()
+            cases = extract(session, "cases", as_of, horizon=horizon)
+            if not cases.equals(self._read("cases")):
+                self.backend.create_table("cases", cases, overwrite=True)
+                changed = True
+            self._cases_horizon = horizon.at
+        since = self._cases_since
+        shrunk = self._case_inputs is not None and any(
+            inputs[i] < self._case_inputs[i] for i in COUNTS
+        )
+        if since is None or shrunk or self._signals_whole:
+            horizon = Horizon()
+            signals = extract(session, "signals", as_of, horizon=horizon)
+            if not signals.sort_by(SIGNAL_SORT).equals(self._read("signals", SIGNAL_ORDER)):
+                self.backend.create_table("signals", signals, overwrite=True)
+                changed = True
+            self._signals_horizon = horizon.at
+        else:
+            touched = _touched(session, since - SKEW) if inputs != self._case_inputs else set()
+            passed = _passed(self._signals_horizon, now)
+            if passed:
+                t = self.tables.table("signals")
+                pending = t.filter(t.contacted.isnull()).select("interaction_id").to_pyarrow()
+                touched |= set(pending["interaction_id"].to_pylist())
+            horizon = Horizon()
+            new = extract(session, "signals", as_of, horizon=horizon, from_id=self._signals_from)
+            again = extract(session, "signals", as_of, horizon=horizon, ids=sorted(touched))
+            rows = pa.concat_tables([new, again]).sort_by(SIGNAL_SORT)
+            changed |= self._upsert("signals", SIGNAL_ORDER, rows, also=touched)
+            kept = None if passed else self._signals_horizon
+            self._signals_horizon = min((h for h in (kept, horizon.at) if h), default=None)
+        self._case_inputs, self._cases_since, self._signals_whole = inputs, now, False
         self._signals_from = last_interaction + 1
         return changed
 
-    def _read(self, name: str) -> pa.Table:
-        table: pa.Table = self.tables.table(name).to_pyarrow()
-        return table
+    def _read(self, name: str, order: Sequence[str] = ()) -> pa.Table:
+        table = self.tables.table(name)
+        found: pa.Table = (table.order_by(list(order)) if order else table).to_pyarrow()
+        return found
 
-    def _upsert(self, name: str, key: str, rows: pa.Table) -> bool:
-        """Put ``rows`` (in key order) in place of the copied rows of the same keys; False if
-        they were the same."""
-        if rows.num_rows == 0:
+    def _upsert(
+        self, name: str, order: Sequence[str], rows: pa.Table, also: Iterable[int] = ()
+    ) -> bool:
+        """Put ``rows`` (sorted by ``order``, whose first column is the key) in place of the
+        copied rows of the same keys and of the keys in ``also``; False if nothing differed."""
+        key = order[0]
+        keys = pa.table({key: pa.array(sorted({*rows[key].to_pylist(), *also}), pa.int64())})
+        if keys.num_rows == 0:
             return False
         con = self.backend.con
-        con.register(INCOMING, rows.select([key]))
+        con.register(INCOMING, keys)
         try:
             column = sg.column(key, quoted=True)
             ours = column.isin(query=sg.select(column).from_(INCOMING))
             table = sg.table(name, quoted=True)
-            held = sg.select("*").from_(table).where(ours).order_by(column)
+            held = sg.select("*").from_(table).where(ours)
+            held = held.order_by(*(sg.column(c, quoted=True) for c in order))
             if con.execute(held.sql(dialect="duckdb")).to_arrow_table().equals(rows):
                 return False
             con.execute(sg.delete(table, where=ours).sql(dialect="duckdb"))
         finally:
             con.unregister(INCOMING)
-        self.backend.insert(name, rows)
+        if rows.num_rows:
+            self.backend.insert(name, rows)
         return True
