@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from cxloop.customers import Customer
@@ -29,6 +29,7 @@ from cxloop.interactions import Interaction
 from cxloop.store.uow import unit_of_work
 from cxloop.surveys import Invitation, Response, ResponseStatus, Survey
 
+Copied = type[Customer] | type[Invitation] | type[Response] | type[Interaction]
 JITTER_DAYS = 14
 BATCH = 10_000
 """Answers copied per unit of work (each commits)."""
@@ -54,7 +55,7 @@ class Templates:
         return len(self.unanswered) / max(len(self.answered), 1)
 
 
-_RESPONSE = ("survey_id", "version_id", "channel", "stage", "place", "locale", "answers")
+_RESPONSE = ("survey_id", "version_id", "channel", "stage", "place", "locale", "answers", "status")
 _RESPONSE_TIMES = ("started_at", "updated_at", "completed_at")
 _INVITATION = ("survey_id", "channel", "stage", "status", "attempts")
 _INVITATION_TIMES = (
@@ -66,7 +67,7 @@ _INVITATION_TIMES = (
     "completed_at",
     "expires_at",
 )
-_TOUCHPOINT = ("source_id", "channel", "stage", "direction", "assisted", "agent")
+_TOUCHPOINT: tuple[str, ...] = ("source_id", "channel", "stage", "direction", "assisted", "agent")
 _TOUCHPOINT += ("department_id", "type", "properties")
 TOUCHPOINT_DEFAULTS: dict[str, Any] = {
     "source_id": None,
@@ -174,7 +175,7 @@ def copy_batch(session: Session, copier: Copier, first: int, count: int) -> dict
         {"name": None, "traits": {"copy_of_demo": True}, "created_at": t.start}
         for _ in range((count + 1) // 2)
     ]
-    customer_ids = _insert(session, Customer.__table__, customer_rows)
+    customer_ids = _insert(session, Customer, customer_rows)
     invitations: list[dict[str, Any]] = []
     responses: list[dict[str, Any]] = []
     interactions: list[dict[str, Any]] = []
@@ -230,10 +231,10 @@ def copy_batch(session: Session, copier: Copier, first: int, count: int) -> dict
                     **({"nps": answers["nps"]} if "nps" in answers else {}),
                 },
             )
-    invitation_ids = _insert(session, Invitation.__table__, invitations)
+    invitation_ids = _insert(session, Invitation, invitations)
     for row, index in zip(responses, answered_at, strict=True):
         row["invitation_id"] = invitation_ids[index] if index is not None else None
-    _insert(session, Response.__table__, responses, returning=False)
+    _insert(session, Response, responses, returning=False)
     for row in invitations:
         if row["status"] == "sent" and row["sent_at"] is not None:
             interaction(
@@ -245,7 +246,7 @@ def copy_batch(session: Session, copier: Copier, first: int, count: int) -> dict
                 type="survey_invited",
                 properties={"survey": t.kinds.get(row["survey_id"])},
             )
-    _insert(session, Interaction.__table__, interactions, returning=False)
+    _insert(session, Interaction, interactions, returning=False)
     return {
         "customers": len(customer_rows),
         "invitations": len(invitations),
@@ -255,14 +256,14 @@ def copy_batch(session: Session, copier: Copier, first: int, count: int) -> dict
 
 
 def _insert(
-    session: Session, table: Table, rows: list[dict[str, Any]], *, returning: bool = True
+    session: Session, model: Copied, rows: list[dict[str, Any]], *, returning: bool = True
 ) -> list[int]:
     if not rows:
         return []
     if not returning:
-        session.execute(insert(table), rows)
+        session.execute(insert(model), rows)
         return []
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
     return list(session.scalars(stmt, rows))
 
 

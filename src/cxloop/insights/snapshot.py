@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 import ibis
 import pyarrow as pa
-import sqlglot as sg
+import sqlglot.expressions as sg
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -184,7 +184,8 @@ class Snapshot:
             return [self._result(query, min_n) for query in queries]
 
     def _result(self, query: MetricQuery, min_n: int) -> MetricResult:
-        asked = (query.metric, query.dimensions, query.grain, query.start, query.end)
+        asked: tuple[Any, ...] = (query.metric, query.dimensions, query.grain, query.start)
+        asked = (*asked, query.end)
         asked = (*asked, tuple((k, v) for k, v in sorted(query.filters.items())))
         key = (self.version, asked, min_n)
         found = _kept(self._results, key)
@@ -291,7 +292,7 @@ class Snapshot:
         try:
             column = sg.column(key, quoted=True)
             ours = column.isin(query=sg.select(column).from_(INCOMING))
-            table = sg.table(name, quoted=True)
+            table = sg.table_(name, quoted=True)
             held = sg.select("*").from_(table).where(ours)
             held = held.order_by(*(sg.column(c, quoted=True) for c in order))
             if con.execute(held.sql(dialect="duckdb")).to_arrow_table().equals(rows):
