@@ -147,13 +147,13 @@ def _case(
     }
 
 
-def signed_in(base: str, email: str) -> httpx.Client:
+def signed_in(base: str, email: str, password: str = PASSWORD) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=60)
     page = client.get("/login")
     found = CSRF.search(page.text)
     assert found is not None, "no CSRF token on the sign-in page"
     answer = client.post(
-        "/login", data={"email": email, "password": PASSWORD, "csrf_token": found.group(1)}
+        "/login", data={"email": email, "password": password, "csrf_token": found.group(1)}
     )
     assert answer.status_code == 303, answer.text
     return client

@@ -186,6 +186,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Metric values over fewer answers than this are suppressed (shown as n only).",
     )
+    metrics_refresh_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How old the dashboard's materialised analytic tables may get before a "
+        "view catches them up with the database (0: every view).",
+    )
     loop_closure_target_hours: float = Field(
         default=48.0,
         gt=0,

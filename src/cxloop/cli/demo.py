@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import secrets
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cxloop.cli.output import emit_json, err, fail
-from cxloop.demo import PUBLIC_SURVEY_KEY, load_demo
+from cxloop.cli.output import emit_json, err, fail, progress
+from cxloop.demo import PUBLIC_SURVEY_KEY, RESPONSES_PER_SCALE, load_demo
 from cxloop.errors import CxloopError
 from cxloop.settings import get_settings
 from cxloop.store.engine import get_engine
@@ -48,6 +49,14 @@ def demo(
     customers: Annotated[
         int | None, typer.Option(min=1, help="Exact number of customers (overrides --scale).")
     ] = None,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="Benchmark volumes: a small full demo, its survey history copied up to "
+            "2,000 answers x --scale (--scale 500: a million).",
+        ),
+    ] = False,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
@@ -59,14 +68,19 @@ def demo(
         upgrade(url)
         if not as_json:
             err.print("loading the demo company (once per database)…")
-        result = load_demo(
-            get_engine(url),
-            password=demo_password(settings.data_dir),
-            seed=seed,
-            scale=scale,
-            customers=customers,
-            model_dir=settings.resolved_model_dir,
-        )
+        total = round(RESPONSES_PER_SCALE * scale) if bulk else 0
+        bar = progress("copying survey answers", total) if bulk else nullcontext(None)
+        with bar as advance:
+            result = load_demo(
+                get_engine(url),
+                password=demo_password(settings.data_dir),
+                seed=seed,
+                scale=scale,
+                customers=None if bulk else customers,
+                model_dir=settings.resolved_model_dir,
+                bulk=bulk,
+                advance=advance,
+            )
     except CxloopError as exc:
         raise fail(exc.detail) from exc
     story = f"/customers/{result.story_customer_id}" if result.story_customer_id else "/customers"

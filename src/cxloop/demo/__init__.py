@@ -5,12 +5,19 @@ load it at ``scale`` to measure cxloop on realistic volumes. Deterministic for a
 """
 
 from cxloop.demo.context import ADMIN_EMAIL, DemoContext, Person, Step
-from cxloop.demo.loader import STEPS, DemoResult, demo_customers, load_demo
+from cxloop.demo.loader import (
+    RESPONSES_PER_SCALE,
+    STEPS,
+    DemoResult,
+    demo_customers,
+    load_demo,
+)
 from cxloop.demo.surveys import PUBLIC_SURVEY_KEY
 
 __all__ = [
     "ADMIN_EMAIL",
     "PUBLIC_SURVEY_KEY",
+    "RESPONSES_PER_SCALE",
     "STEPS",
     "DemoContext",
     "DemoResult",

@@ -9,6 +9,7 @@ a second run only re-reads what is there (and re-states the admin password it pr
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from cxloop.accounts import Department, User
 from cxloop.cases import Case
 from cxloop.customers import Customer, Identity
+from cxloop.demo.bulk import bulk_fill
 from cxloop.demo.cases import cases_step
 from cxloop.demo.company import company_step, ensure_admin_password, users_step
 from cxloop.demo.context import ADMIN_EMAIL, DemoContext, Step
@@ -36,6 +38,10 @@ from cxloop.surveys import Response, Survey
 from cxloop.understanding import Enrichment
 
 BASE_CUSTOMERS = 4_000
+BULK_BASE_SCALE = 0.25
+"""With ``bulk``, the full demo is generated at most at this scale and copied from."""
+RESPONSES_PER_SCALE = 2_000
+"""Survey answers the full demo holds per unit of scale (about one per two customers)."""
 WINDOW_DAYS = 548  # about 18 months
 STEPS: list[Step] = [
     company_step,
@@ -86,10 +92,18 @@ def load_demo(
     now: datetime | None = None,
     steps: list[Step] | None = None,
     model_dir: Path | None = None,
+    bulk: bool = False,
+    advance: Callable[[int], None] | None = None,
 ) -> DemoResult:
-    """Load the demo into ``bind`` unless it is already there; report what the database holds."""
+    """Load the demo into ``bind`` unless it is already there; report what the database holds.
+
+    ``bulk`` generates the full demo at most at :data:`BULK_BASE_SCALE`, then copies its
+    survey history (:mod:`cxloop.demo.bulk`) up to the answers the full demo would hold at
+    ``scale``: ``scale=500`` gives about a million; ``advance(n)`` after each n copied."""
     with unit_of_work(bind) as session:
         already = ensure_admin_password(session, password)
+    if bulk and customers is None:
+        customers = demo_customers(min(scale, BULK_BASE_SCALE))
     if not already:
         end = _anchor(now)
         ctx = DemoContext(
@@ -104,9 +118,11 @@ def load_demo(
         )
         for step in steps or STEPS:
             step(ctx)
+    if bulk:
+        bulk_fill(bind, responses=round(RESPONSES_PER_SCALE * scale), seed=seed, advance=advance)
     with unit_of_work(bind, write=False) as session:
         return DemoResult(
-            loaded=not already,
+            loaded=not already or bulk,
             email=ADMIN_EMAIL,
             password=password,
             story_customer_id=story_customer_id(session),

@@ -19,6 +19,7 @@ from cxloop.insights.measures import Count, Mean, Measure, Median, NetScore, Sha
 from cxloop.insights.query import GRAINS, MetricQuery, describe, expression, parse_query, run
 from cxloop.insights.schemas import Change, Group, MetricRead, MetricResult, Value
 from cxloop.insights.service import journey_funnel, measure, measure_all, stage_keys
+from cxloop.insights.snapshot import Snapshot
 
 __all__ = [
     "DIMENSIONS",
@@ -44,6 +45,7 @@ __all__ = [
     "MetricResult",
     "NetScore",
     "Share",
+    "Snapshot",
     "Tables",
     "Value",
     "describe",

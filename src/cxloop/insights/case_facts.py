@@ -11,13 +11,13 @@ the same on DuckDB, PostgreSQL, Spark and a Parquet lake.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 import pyarrow as pa
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Department
@@ -31,6 +31,8 @@ from cxloop.understanding import Enrichment
 DETRACTOR_MAX = 6
 """NPS answers 0 to 6 are detractors."""
 DETRACTOR, CHURN_THREAT = "detractor", "churn_threat"
+IDS_AT_ONCE = 5_000
+"""Interaction ids asked for in one statement (well under every database's limit)."""
 SCHEMAS: dict[str, pa.Schema] = {
     "cases": pa.schema(
         [
@@ -147,7 +149,42 @@ def reopened(case: Clocks) -> bool | None:
     return False if case.solved_at is not None else None
 
 
-def case_rows(session: Session, as_of: AsOf, batch: int) -> Iterator[tuple[Any, ...]]:
+class Horizon:
+    """The first moment after a reading at which time alone would change what was read: the
+    nearest deadline still ahead on a running clock. Until then the rows stay exact, so a
+    materialised copy need not be read again (see :mod:`cxloop.insights.snapshot`)."""
+
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+
+    def note(self, moment: datetime | None) -> None:
+        if moment is not None and (self.at is None or moment < self.at):
+            self.at = moment
+
+
+def changes_at(case: Clocks, now: datetime) -> datetime | None:
+    """When time alone next changes :func:`first_response_met` or :func:`resolution_met`:
+    a deadline not yet passed on a clock still running (None when only a write can)."""
+    if case.merged_into_id is not None:
+        return None
+    ahead: list[datetime] = []
+    frd = case.first_response_due
+    running = CaseStatus(case.status) in ACTIVE_STATUSES
+    if frd is not None and case.first_responded_at is None and running and frd >= now:
+        ahead.append(frd)
+    rd = case.resolution_due
+    if rd is not None and case.solved_at is None and case.paused_at is None and rd >= now:
+        ahead.append(rd)
+    return min(ahead, default=None)
+
+
+def case_rows(
+    session: Session,
+    as_of: AsOf,
+    batch: int,
+    horizon: Horizon | None = None,
+    from_id: int = 0,
+) -> Iterator[tuple[Any, ...]]:
     slugs = _slugs(session)
     stmt = (
         select(
@@ -161,10 +198,13 @@ def case_rows(session: Session, as_of: AsOf, batch: int) -> Iterator[tuple[Any, 
             Case.resolution_business_minutes,
             *CLOCKS,
         )
+        .where(Case.id >= from_id)
         .order_by(Case.id)
         .execution_options(yield_per=batch)
     )
     for case in session.execute(stmt):
+        if horizon is not None:
+            horizon.note(changes_at(case, as_of.now))
         yield (
             case.id,
             slugs.get(case.department_id or 0),
@@ -226,11 +266,14 @@ _COLUMNS = (
 )
 
 
-def _signalled(session: Session, batch: int) -> Iterator[tuple[str, Any]]:
-    """(signal, interaction row) for every detractor answer and every churn threat."""
+def _signalled(
+    session: Session, batch: int, scope: ColumnElement[bool]
+) -> Iterator[tuple[str, Any]]:
+    """(signal, interaction row) for every detractor answer and every churn threat, of the
+    interactions in ``scope``."""
     detractors = (
         select(*_COLUMNS)
-        .where(_nps() <= DETRACTOR_MAX)
+        .where(_nps() <= DETRACTOR_MAX, scope)
         .order_by(Interaction.id)
         .execution_options(yield_per=batch)
     )
@@ -240,7 +283,10 @@ def _signalled(session: Session, batch: int) -> Iterator[tuple[str, Any]]:
     threats = (
         select(*_COLUMNS, Enrichment.signals)
         .join(Enrichment, Enrichment.interaction_id == Interaction.id)
-        .where(cast(Enrichment.signals, String).like(f'%"{CHURN_THREAT}"%'))
+        .where(
+            cast(Enrichment.signals, String).like(f'%"{CHURN_THREAT}"%'),
+            scope,
+        )
         .order_by(Interaction.id)
         .execution_options(yield_per=batch)
     )
@@ -250,14 +296,18 @@ def _signalled(session: Session, batch: int) -> Iterator[tuple[str, Any]]:
 
 
 def contacted(
-    at: datetime, cases: list[Caused], directory: Directory, as_of: AsOf
+    at: datetime,
+    cases: list[Caused],
+    directory: Directory,
+    as_of: AsOf,
+    horizon: Horizon | None = None,
 ) -> tuple[bool | None, int | None]:
     """Whether the customer was answered in time, and the department answering.
 
     The answer is the first response on any case the signal caused; the target is the
     earliest first-response deadline of those cases, else ``loop_target_hours`` business
     hours after the signal on the calendar of the department that has it (or the company's).
-    None while the target is still ahead and nobody has answered.
+    None while the target is still ahead and nobody has answered (``horizon`` then notes it).
     """
     first = min(cases, key=lambda c: c.created_at, default=None)
     department_id = first.department_id if first is not None else None
@@ -271,15 +321,34 @@ def contacted(
     answered = min(answers, default=None)
     if answered is not None:
         return answered <= target, department_id
-    return (False if target < as_of.now else None), department_id
+    if target < as_of.now:
+        return False, department_id
+    if horizon is not None:
+        horizon.note(target)
+    return None, department_id
 
 
-def signal_rows(session: Session, as_of: AsOf, batch: int) -> Iterator[tuple[Any, ...]]:
+def signal_rows(
+    session: Session,
+    as_of: AsOf,
+    batch: int,
+    horizon: Horizon | None = None,
+    from_id: int = 0,
+    ids: Sequence[int] | None = None,
+) -> Iterator[tuple[Any, ...]]:
+    """``from_id`` reads only the signals of interactions from that id on (new ones), ``ids``
+    only those of these interactions (ones whose cases changed)."""
     slugs = _slugs(session)
     caused = _caused(session)
     directory = Directory(session, as_of.default_timezone)
-    for signal, row in _signalled(session, batch):
-        met, department_id = contacted(row.occurred_at, caused.get(row.id, []), directory, as_of)
+    scopes = [Interaction.id >= from_id]
+    if ids is not None:
+        chunks = (ids[i : i + IDS_AT_ONCE] for i in range(0, len(ids), IDS_AT_ONCE))
+        scopes = [scopes[0] & Interaction.id.in_(chunk) for chunk in chunks]
+    signalled = (found for scope in scopes for found in _signalled(session, batch, scope))
+    for signal, row in signalled:
+        cases = caused.get(row.id, [])
+        met, department_id = contacted(row.occurred_at, cases, directory, as_of, horizon)
         yield (
             row.id,
             signal,

@@ -28,9 +28,14 @@ class BackendTables:
     def __init__(self, backend: Any, names: Mapping[str, str] | None = None) -> None:
         self.backend = backend
         self.names = dict(names or {name: name for name in TABLES})
+        self._tables: dict[str, ir.Table] = {}
 
     def table(self, name: str) -> ir.Table:
-        table: ir.Table = self.backend.table(self.names[name])
+        """The table's expression, looked up once: each lookup asks the engine for its schema,
+        which costs more than a small query (the schemas are fixed, see ``SCHEMAS``)."""
+        table = self._tables.get(name)
+        if table is None:
+            table = self._tables[name] = self.backend.table(self.names[name])
         return table
 
 

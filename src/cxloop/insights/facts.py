@@ -11,16 +11,16 @@ no engine extension (nothing is downloaded at run time). Times are naive UTC.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cxloop.insights.case_facts import SCHEMAS as CASE_SCHEMAS
-from cxloop.insights.case_facts import AsOf, case_rows, signal_rows
+from cxloop.insights.case_facts import AsOf, Horizon, case_rows, signal_rows
 from cxloop.insights.columns import TIME, naive
 from cxloop.interactions import Interaction
 from cxloop.surveys import (
@@ -153,7 +153,7 @@ def _batch(schema: pa.Schema, rows: list[tuple[Any, ...]]) -> pa.RecordBatch:
     )
 
 
-def _response_rows(session: Session) -> Iterator[tuple[Any, ...]]:
+def _response_rows(session: Session, where: Where) -> Iterator[tuple[Any, ...]]:
     columns = _score_columns(session)
     surveys = _survey_keys(session)
     stmt = (
@@ -168,7 +168,7 @@ def _response_rows(session: Session) -> Iterator[tuple[Any, ...]]:
             Response.completed_at,
             Response.answers,
         )
-        .where(Response.status == ResponseStatus.complete.value)
+        .where(Response.status == ResponseStatus.complete.value, where)
         .order_by(Response.id)
         .execution_options(yield_per=BATCH)
     )
@@ -177,7 +177,7 @@ def _response_rows(session: Session) -> Iterator[tuple[Any, ...]]:
         yield (rid, surveys[sid], channel, stage, place, cid, naive(at), *scores)
 
 
-def _interaction_rows(session: Session) -> Iterator[tuple[Any, ...]]:
+def _interaction_rows(session: Session, where: Where) -> Iterator[tuple[Any, ...]]:
     stmt = (
         select(
             Interaction.id,
@@ -190,6 +190,7 @@ def _interaction_rows(session: Session) -> Iterator[tuple[Any, ...]]:
             Interaction.department_id,
             Interaction.occurred_at,
         )
+        .where(where)
         .order_by(Interaction.id)
         .execution_options(yield_per=BATCH)
     )
@@ -197,7 +198,7 @@ def _interaction_rows(session: Session) -> Iterator[tuple[Any, ...]]:
         yield (*row[:-1], naive(row[-1]))
 
 
-def _invitation_rows(session: Session) -> Iterator[tuple[Any, ...]]:
+def _invitation_rows(session: Session, where: Where) -> Iterator[tuple[Any, ...]]:
     surveys = _survey_keys(session)
     stmt = (
         select(
@@ -210,6 +211,7 @@ def _invitation_rows(session: Session) -> Iterator[tuple[Any, ...]]:
             Invitation.status,
             Invitation.completed_at,
         )
+        .where(where)
         .order_by(Invitation.id)
         .execution_options(yield_per=BATCH)
     )
@@ -225,21 +227,48 @@ def _invitation_rows(session: Session) -> Iterator[tuple[Any, ...]]:
         )
 
 
-Rows = Callable[[Session, AsOf], Iterable[tuple[Any, ...]]]
-_ROWS: dict[str, Rows] = {
-    "responses": lambda session, _: _response_rows(session),
-    "interactions": lambda session, _: _interaction_rows(session),
-    "invitations": lambda session, _: _invitation_rows(session),
-    "cases": lambda session, as_of: case_rows(session, as_of, BATCH),
-    "signals": lambda session, as_of: signal_rows(session, as_of, BATCH),
+Where = ColumnElement[bool]
+SOURCE_IDS: dict[str, InstrumentedAttribute[int]] = {
+    "responses": Response.id,
+    "interactions": Interaction.id,
+    "invitations": Invitation.id,
+}
+"""The source key of each table whose rows can be read by any condition (``where``)."""
+_SOURCES: dict[str, Callable[[Session, Where], Iterator[tuple[Any, ...]]]] = {
+    "responses": _response_rows,
+    "interactions": _interaction_rows,
+    "invitations": _invitation_rows,
 }
 
 
-def extract(session: Session, name: str, as_of: AsOf | None = None) -> pa.Table:
+def extract(
+    session: Session,
+    name: str,
+    as_of: AsOf | None = None,
+    *,
+    from_id: int = 0,
+    where: Where | None = None,
+    horizon: Horizon | None = None,
+    ids: Sequence[int] | None = None,
+) -> pa.Table:
     """One analytic table, read in batches of rows (empty tables keep their schema).
-    ``as_of`` decides which case deadlines have passed (default: now, in UTC)."""
+
+    ``as_of`` decides which case deadlines have passed (default: now, in UTC); ``from_id``
+    reads only the rows from that source id on (the interaction's, for signals), which is
+    how a materialised copy catches up, as does ``where`` (a condition on the source rows of
+    responses, interactions or invitations); ``horizon`` notes when time alone would change
+    what was read; ``ids`` reads the signals of these interactions only."""
     schema = SCHEMAS[name]
-    rows = _ROWS[name](session, as_of or AsOf(now=utcnow()))
+    rows: Iterable[tuple[Any, ...]]
+    if name in _SOURCES:
+        condition = SOURCE_IDS[name] >= from_id
+        rows = _SOURCES[name](session, condition if where is None else condition & where)
+    elif where is not None:
+        raise ValueError(f"'{name}' is read whole or from an id, not by a condition")
+    elif name == "signals":
+        rows = signal_rows(session, as_of or AsOf(now=utcnow()), BATCH, horizon, from_id, ids)
+    else:
+        rows = case_rows(session, as_of or AsOf(now=utcnow()), BATCH, horizon, from_id)
     return pa.Table.from_batches(list(_batches(schema, rows)), schema=schema)
 
 

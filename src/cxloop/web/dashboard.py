@@ -4,11 +4,16 @@ how cases close the loop (response and resolution times, SLAs, reopens, loop clo
 department.
 
 Filters are a plain GET form, so the page works without JavaScript and every view is a URL
-that can be shared. Every number comes from the metric catalogue, as the API computes it.
+that can be shared. Every number comes from the metric catalogue, as the API computes it,
+over the application's materialised analytic tables (a :class:`~cxloop.insights.Snapshot`,
+caught up at most every ``metrics_refresh_seconds``; the page says as of when). Periods end
+at the coming midnight (UTC), so a view asked again the same day is the same query and is
+answered from the snapshot's results until the data changes.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -22,12 +27,13 @@ from cxloop.insights import (
     AsOf,
     Metric,
     MetricQuery,
-    measure_all,
+    Snapshot,
     metric_named,
     metrics,
     parse_query,
 )
 from cxloop.interactions import Channel, JourneyStage
+from cxloop.settings import Settings
 from cxloop.web.metric_charts import (
     comparison,
     department_table,
@@ -66,6 +72,24 @@ COMPARED = ("channel", "stage", "department", "signal")
 CLOSING_CHARTS = (("first_response_sla", "department"), ("loop_closure", "signal"))
 
 
+_CREATING = threading.Lock()
+
+
+def snapshot(request: Request, settings: Settings) -> Snapshot:
+    """The application's one snapshot of the analytic tables, made on first use."""
+    with _CREATING:
+        found: Snapshot | None = getattr(request.app.state, "metrics_snapshot", None)
+        if found is None:
+            found = Snapshot(refresh_seconds=settings.metrics_refresh_seconds)
+            request.app.state.metrics_snapshot = found
+        return found
+
+
+def _period_end(now: datetime) -> datetime:
+    """The coming midnight (UTC): a period holds today so far and stays one query all day."""
+    return now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+
 def _applicable(metric: Metric, filters: dict[str, str]) -> list[str]:
     """The filters this metric can take: a stage filter says nothing about cases."""
     return [
@@ -92,10 +116,11 @@ def dashboard(
     weeks = weeks if weeks in WINDOWS else 13
     now = datetime.now(UTC)
     filters = {"channel": channel, "stage": stage, "department": department}
-    start = now - timedelta(weeks=weeks)
+    end = _period_end(now)
+    start = end - timedelta(weeks=weeks)
 
     def query(m: Metric, by: Sequence[str] = ()) -> MetricQuery:
-        return parse_query(m, by=by, filters=_applicable(m, filters), start=start, end=now)
+        return parse_query(m, by=by, filters=_applicable(m, filters), start=start, end=end)
 
     catalogue = metrics()
     overview = [m for m in catalogue if m.table not in CLOSING_TABLES]
@@ -114,8 +139,11 @@ def dashboard(
         query(chosen, ["week"]),
         *(query(chosen, [d]) for d in compared),
     ]
+    tables = snapshot(request, settings)
     results = iter(
-        measure_all(session, queries, min_n=settings.metrics_min_n, as_of=AsOf.of(settings, now))
+        tables.measure_all(
+            session, queries, min_n=settings.metrics_min_n, as_of=AsOf.of(settings, now)
+        )
     )
     overview_results = [next(results) for _ in overview]
     closing_results = [next(results) for _ in closing]
@@ -136,6 +164,8 @@ def dashboard(
         "filters": filters,
         "chosen_filters": _applicable(chosen, filters),
         "weekly": weekly,
+        "as_of": tables.as_of,
+        "refresh_seconds": settings.metrics_refresh_seconds,
         "trend": trend(weekly),
         "comparisons": [(d, comparison(next(results), d)) for d in compared],
         "value_label": value_label,
