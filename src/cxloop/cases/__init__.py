@@ -4,6 +4,7 @@ hours, answered on the customer's channel, and followed up."""
 from cxloop.cases.assignment import STRATEGIES, choose_agent
 from cxloop.cases.calendar import Calendar
 from cxloop.cases.conditions import Condition, facts, holds
+from cxloop.cases.counts import Counts, queue_counts
 from cxloop.cases.delivery import (
     DELIVERY_RUNS,
     RETRY_DELAY_S,
@@ -56,16 +57,14 @@ from cxloop.cases.models import (
     SlaPolicy,
 )
 from cxloop.cases.opening import Opened, evaluate, reply_channel
+from cxloop.cases.queue_query import breached_at
 from cxloop.cases.queues import (
     VIEWS,
-    Counts,
     Deadline,
     QueueFilter,
     QueueItem,
     Scope,
-    breached_now,
     next_deadline,
-    queue_counts,
     queue_page,
     scope_of,
     sees,
@@ -146,7 +145,7 @@ __all__ = [
     "Sweep",
     "add_note",
     "assign",
-    "breached_now",
+    "breached_at",
     "check_deadlines",
     "choose_agent",
     "create_template",

@@ -11,8 +11,14 @@ from sqlalchemy.orm import Session
 
 from cxloop.accounts import Department, Permission, User, permissions_for
 from cxloop.cases.calendar import Calendar
-from cxloop.cases.models import AgentProfile, DepartmentSetup, RoutingRule, SlaPolicy
-from cxloop.cases.sla import calendar_for
+from cxloop.cases.models import (
+    AgentProfile,
+    BusinessCalendar,
+    DepartmentSetup,
+    RoutingRule,
+    SlaPolicy,
+)
+from cxloop.cases.sla import calendar_among
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +36,7 @@ class Directory:
     _rules: list[RoutingRule] | None = None
     _policies: list[SlaPolicy] | None = None
     _calendars: dict[int | None, Calendar] = field(default_factory=dict)
+    _calendar_rows: dict[int | None, BusinessCalendar] | None = None
     _agents: dict[int, list[Agent]] = field(default_factory=dict)
     _setups: dict[int, DepartmentSetup] = field(default_factory=dict)
     _departments: dict[int, Department] | None = None
@@ -73,9 +80,15 @@ class Directory:
         )
 
     def calendar(self, department_id: int | None) -> Calendar:
+        """Every calendar row is read on the first call (there is at most one a department),
+        so a queue over ten departments costs one query, not twenty."""
+        if self._calendar_rows is None:
+            self._calendar_rows = {
+                row.department_id: row for row in self.session.scalars(select(BusinessCalendar))
+            }
         if department_id not in self._calendars:
-            self._calendars[department_id] = calendar_for(
-                self.session, department_id, self.default_timezone
+            self._calendars[department_id] = calendar_among(
+                self._calendar_rows, department_id, self.default_timezone
             )
         return self._calendars[department_id]
 

@@ -116,6 +116,8 @@ Index(
     Case.resolution_due,
     Case.paused_at,
 )
+# Whether any case changed since the counts were taken: the newest update, in one seek.
+Index("ix_cases_updated", Case.updated_at)
 
 
 class CaseEvent(Base):

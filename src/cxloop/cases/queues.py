@@ -12,34 +12,25 @@ thousand. A filter on one person reads their cases through the assignee index in
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
-    and_,
-    case,
-    exists,
     false,
-    func,
-    literal_column,
     or_,
     select,
     true,
-    type_coerce,
-    union_all,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Department, Permission, User
 from cxloop.cases.calendar import Calendar
 from cxloop.cases.lifecycle import get_case
 from cxloop.cases.models import ACTIVE_STATUSES, Case, CaseStatus, Priority
+from cxloop.cases.queue_query import Reading, ordered_ids
 from cxloop.customers import Customer
 from cxloop.errors import NotFound, ValidationFailed
 from cxloop.store.crud import Page, decode_cursor, encode_cursor
@@ -100,18 +91,6 @@ def visible_case(session: Session, scope: Scope, case_id: int, *, for_update: bo
     if not sees(scope, case):
         raise NotFound(f"case {case_id} does not exist")
     return case
-
-
-def breached_now(now: datetime) -> ColumnElement[bool]:
-    """Running late now: the first answer is owed past its due time, or the resolution
-    deadline passed (for a paused case, before the pause). Both read indexed deadlines."""
-    return or_(
-        and_(Case.first_responded_at.is_(None), Case.first_response_due < now),
-        and_(
-            Case.resolution_due < now,
-            or_(Case.paused_at.is_(None), Case.resolution_due < Case.paused_at),
-        ),
-    )
 
 
 # --- queues -----------------------------------------------------------------------------
@@ -184,13 +163,12 @@ def queue_page(
     """One page of the queue, soonest deadline first; cases without a deadline come last,
     oldest first. The cursor is opaque: pass back ``next_cursor``."""
     limit = max(1, min(limit, MAX_PAGE))
-    parts = _parts(session, scope, filters)
-    conditions = _conditions(scope, filters, now, dialect=session.get_bind().dialect.name)
+    reading = _reading(session, scope, filters, now)
     phase, after = _read_cursor(cursor)
     ids: list[int] = []
     next_cursor: str | None = None
     if phase == "d":
-        found = _ordered_ids(session, parts, conditions, after, limit + 1, deadline=True)
+        found = ordered_ids(session, reading, after, limit + 1, deadline=True)
         ids = [i for i, _ in found[:limit]]
         if len(found) > limit:
             last_id, last_due = found[limit - 1]
@@ -200,7 +178,7 @@ def queue_page(
             after = None
     if next_cursor is None and len(ids) < limit:
         room = limit - len(ids)
-        found = _ordered_ids(session, parts, conditions, after, room + 1, deadline=False)
+        found = ordered_ids(session, reading, after, room + 1, deadline=False)
         ids += [i for i, _ in found[:room]]
         if len(found) > room:
             next_cursor = "n" + encode_cursor([found[room - 1][0]])
@@ -244,102 +222,37 @@ def _departments(session: Session, scope: Scope, filters: QueueFilter) -> list[i
     return [*own, *triage]
 
 
-def _parts(session: Session, scope: Scope, filters: QueueFilter) -> list[ColumnElement[bool]]:
-    """The index ranges to merge: one per (department, status); a filter on one person reads
-    their few cases through the assignee index instead, as a single part."""
+def _reading(session: Session, scope: Scope, filters: QueueFilter, now: datetime) -> Reading:
+    """The index ranges to merge, one per (department, status), and the narrowing; a filter
+    on one person reads their few cases through the assignee index instead."""
     departments = _departments(session, scope, filters)
-    if not departments:
-        return []
-    statuses = sorted(filters.statuses)
-    if filters.assignee is not None and filters.assignee != "unassigned":
-        named = [d for d in departments if d is not None]
-        on_department = [Case.department_id.in_(named)] if named else []
-        if None in departments:
-            on_department.append(Case.department_id.is_(None))
-        return [and_(or_(*on_department), Case.status.in_(statuses))]
-    return [
-        and_(
-            Case.department_id.is_(None)
-            if department is None
-            else Case.department_id == department,
-            Case.status == status,
-        )
-        for department in departments
-        for status in statuses
-    ]
-
-
-def _conditions(
-    scope: Scope, filters: QueueFilter, now: datetime, *, dialect: str
-) -> list[ColumnElement[bool]]:
-    """Everything but the department and status, which the index ranges carry."""
-    found: list[ColumnElement[bool]] = []
+    narrowing: list[tuple[str, Any]] = []
     if filters.queue is not None:
-        found.append(Case.queue == filters.queue)
-    if filters.assignee == "me":
-        found.append(Case.assignee_id == scope.user_id)
-    elif filters.assignee == "unassigned":
-        found.append(Case.assignee_id.is_(None))
+        narrowing.append(("queue", filters.queue))
+    if filters.assignee == "unassigned":
+        narrowing.append(("unassigned", None))
     elif filters.assignee is not None:
-        found.append(Case.assignee_id == filters.assignee)
+        who = scope.user_id if filters.assignee == "me" else filters.assignee
+        narrowing.append(("assignee", who))
     if filters.priority is not None:
-        found.append(Case.priority == filters.priority)
+        narrowing.append(("priority", filters.priority))
     if filters.tag:
-        found.append(_has_tag(filters.tag, dialect))
+        narrowing.append(("tag", filters.tag))
     if filters.breached:
-        found.append(breached_now(now))
-    return found
-
-
-def _has_tag(tag: str, dialect: str) -> ColumnElement[bool]:
-    """Tags are a JSON list: JSONB containment on PostgreSQL, json_each on SQLite."""
-    if dialect == "postgresql":
-        return type_coerce(Case.tags, JSONB).contains([tag])
-    value = func.json_each(Case.tags).table_valued("value")
-    return exists(select(literal_column("1")).select_from(value).where(value.c.value == tag))
-
-
-def _ordered_ids(
-    session: Session,
-    parts: Sequence[ColumnElement[bool]],
-    conditions: Sequence[ColumnElement[bool]],
-    after: list[Any] | None,
-    limit: int,
-    *,
-    deadline: bool,
-) -> list[tuple[int, datetime | None]]:
-    """Ids (and deadlines) of the first ``limit`` cases in queue order after ``after``."""
-    if not parts:
-        return []
-    keys = (Case.resolution_due, Case.id) if deadline else (Case.id,)
-    base = [*conditions]
-    if deadline:
-        base.append(Case.resolution_due.is_not(None))
-        if after is not None:
-            due, case_id = after
-            base.append(
-                or_(Case.resolution_due > due, and_(Case.resolution_due == due, Case.id > case_id))
-            )
-    else:
-        base.append(Case.resolution_due.is_(None))
-        if after is not None:
-            base.append(Case.id > after[0])
-    reads: list[Select[Any]] = []
-    for part in parts:
-        ordered = (
-            select(Case.id, Case.resolution_due)
-            .where(part, *base)
-            .order_by(*keys)
-            .limit(limit)
-            .subquery()
+        narrowing.append(("breached", now))
+    if not departments:
+        return Reading()
+    statuses = tuple(sorted(filters.statuses))
+    if filters.assignee is not None and filters.assignee != "unassigned":
+        return Reading(
+            person_departments=tuple(departments),
+            person_statuses=statuses,
+            filters=tuple(narrowing),
         )
-        reads.append(select(ordered.c.id, ordered.c.resolution_due))
-    merged = union_all(*reads).subquery() if len(reads) > 1 else reads[0].subquery()
-    order = (merged.c.resolution_due, merged.c.id) if deadline else (merged.c.id,)
-    rows = session.execute(
-        select(merged.c.id, merged.c.resolution_due).order_by(*order).limit(limit)
+    return Reading(
+        ranges=tuple((d, status) for d in departments for status in statuses),
+        filters=tuple(narrowing),
     )
-    return [(int(r.id), r.resolution_due) for r in rows]
 
 
 def _load(session: Session, ids: Sequence[int]) -> list[QueueItem]:
@@ -353,68 +266,6 @@ def _load(session: Session, ids: Sequence[int]) -> list[QueueItem]:
     ).all()
     by_id = {row[0].id: QueueItem(case=row[0], customer=row[1], assignee=row[2]) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
-
-
-# --- counts -----------------------------------------------------------------------------
-
-
-@dataclass
-class Counts:
-    """Active cases per view, as the side list shows them."""
-
-    mine: int = 0
-    unassigned: int = 0
-    triage: int = 0
-    breached: int = 0
-    waiting: int = 0
-    open: int = 0
-    departments: dict[int, int] = field(default_factory=dict)
-
-    def of(self, view: str) -> int:
-        if view.startswith("department-"):
-            return self.departments.get(int(view.removeprefix("department-")), 0)
-        value: int = getattr(self, view)
-        return value
-
-
-def queue_counts(session: Session, scope: Scope, *, now: datetime) -> Counts:
-    """Every view's count in one grouped pass over the active cases in scope, read from the
-    covering index ``ix_cases_counts`` alone (never the table): with a hundred thousand open
-    cases that is the difference between a few milliseconds and a second."""
-    result = Counts()
-    per_department: Counter[int] = Counter()
-    own = scope.department_ids
-    rows = session.execute(
-        select(
-            Case.department_id,
-            Case.status,
-            func.count(),
-            _tally(Case.assignee_id.is_(None)),
-            _tally(Case.assignee_id == scope.user_id),
-            _tally(breached_now(now)),
-        )
-        .where(Case.status.in_(ACTIVE), visible(scope))
-        .group_by(Case.status, Case.department_id)
-    )
-    for department_id, status, total, unassigned, mine, breached in rows:
-        result.open += total
-        result.mine += mine or 0
-        result.breached += breached or 0
-        if status == CaseStatus.waiting:
-            result.waiting += total
-        if department_id is None:
-            result.triage += total
-            continue
-        per_department[department_id] += total
-        if not own or department_id in own:
-            result.unassigned += unassigned or 0
-    result.departments = dict(per_department)
-    return result
-
-
-def _tally(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    """How many rows of the group meet ``condition``, on every database."""
-    return func.sum(case((condition, 1), else_=0))
 
 
 # --- deadlines as people read them ------------------------------------------------------

@@ -9,10 +9,8 @@ transfer or a change of priority.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cxloop.cases.calendar import Calendar
 from cxloop.cases.models import BusinessCalendar, Case, SlaPolicy
@@ -20,18 +18,15 @@ from cxloop.cases.models import BusinessCalendar, Case, SlaPolicy
 _calendars: dict[tuple[int | None, datetime | None, str], Calendar] = {}
 
 
-def calendar_for(session: Session, department_id: int | None, default_timezone: str) -> Calendar:
+def calendar_among(
+    rows: Mapping[int | None, BusinessCalendar], department_id: int | None, default_timezone: str
+) -> Calendar:
     """The department's calendar, else the company's, else weekdays 9 to 5 in the default
-    time zone. Built calendars are cached until their row changes."""
-    row = None
-    if department_id is not None:
-        row = session.scalar(
-            select(BusinessCalendar).where(BusinessCalendar.department_id == department_id)
-        )
+    time zone, from the calendar rows keyed by department (None: the company's), read once
+    by the caller. Built calendars are cached until their row changes."""
+    row = rows.get(department_id) if department_id is not None else None
     if row is None:
-        row = session.scalar(
-            select(BusinessCalendar).where(BusinessCalendar.department_id.is_(None))
-        )
+        row = rows.get(None)
     key = (row.id, row.updated_at, "") if row is not None else (None, None, default_timezone)
     calendar = _calendars.get(key)
     if calendar is None:
