@@ -4,13 +4,14 @@ Counting is one grouped pass over the covering index ``ix_cases_counts``: linear
 cases in scope (about a microsecond a case), so with a hundred thousand open cases an admin's
 counts alone would cost more than the page's whole budget. The page polls every ten seconds,
 so a count taken a few seconds ago is as good as a new one *unless a case changed since*.
-Each cached count therefore carries a token of the cases table: the newest case id and the
-newest ``updated_at`` (two index seeks, both bumped by every insert and update, ORM or Core),
-and a count is reused only while the token is the same and it is younger than
-:data:`FRESH_SECONDS`. A case change committed in this process also drops every cached count
-at once (through :class:`CaseChanged`), so whoever just changed a case sees it counted on
-their very next page even when another transaction's update was newer. What the token cannot
-see is a case deleted (a customer erased): such counts catch up within ``FRESH_SECONDS``.
+Each cached count therefore carries a token of the cases: the newest case id, the newest
+``updated_at`` and the newest case event (three index seeks; every insert, every update and
+every change a service makes moves one of them), and a count is reused only while the token
+is the same and it is younger than :data:`FRESH_SECONDS`. A case change committed in this
+process also drops every cached count at once (through :class:`CaseChanged`), so whoever
+just changed a case sees it counted on their very next page even when another
+transaction's update was newer. What the token cannot see is a case deleted (a customer
+erased): such counts catch up within ``FRESH_SECONDS``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from cxloop import bus
 from cxloop.cases.events import CaseChanged
-from cxloop.cases.models import Case, CaseStatus
+from cxloop.cases.models import Case, CaseEvent, CaseStatus
 from cxloop.cases.queue_query import breached_at
 from cxloop.cases.queues import ACTIVE, Scope, visible
 
@@ -97,12 +98,15 @@ def queue_counts(session: Session, scope: Scope, *, now: datetime) -> Counts:
 
 
 def _token(session: Session) -> tuple[Any, ...]:
-    """Changes whenever a case is added or updated: two single-aggregate subqueries, so each
-    database answers it from the end of an index."""
+    """Changes whenever a case is added or updated: the newest case, the newest update (a
+    Core update stamps the wall clock) and the newest case event (a service may date a change
+    in the past, but records an event for it). Single-aggregate subqueries, so each database
+    answers from the end of an index."""
     row = session.execute(
         select(
             select(func.max(Case.id)).scalar_subquery(),
             select(func.max(Case.updated_at)).scalar_subquery(),
+            select(func.max(CaseEvent.id)).scalar_subquery(),
         )
     ).one()
     return tuple(row)

@@ -117,7 +117,8 @@ def _statement(
         keys: tuple[Any, ...] = (Case.resolution_due, Case.id)
         base.append(Case.resolution_due.is_not(None))
         if after:
-            due, last = bindparam("after_due"), bindparam("after_id")
+            due = bindparam("after_due", type_=Case.resolution_due.type)
+            last = bindparam("after_id", type_=Case.id.type)
             base.append(
                 or_(Case.resolution_due > due, and_(Case.resolution_due == due, Case.id > last))
             )

@@ -41,6 +41,7 @@ from cxloop.understanding import (
     Recipe,
     classification_report,
     embed_cached,
+    encode_remembered,
     fit_head,
     load_encoder,
     load_head,
@@ -81,7 +82,7 @@ class LearnedRouter:
         return self.head.labels
 
     def probabilities(self, texts: Sequence[str]) -> NDArray[np.float64]:
-        vectors = self.encoder.encode(texts)
+        vectors = encode_remembered(self.encoder, texts)
         return self.head.probabilities(vectors, texts)
 
     def predict(self, texts: Sequence[str]) -> list[tuple[str, float]]:

@@ -15,6 +15,7 @@ from cxloop.understanding.enrichment import (
 from cxloop.understanding.events import InteractionsEnriched
 from cxloop.understanding.heads import HEAD_FILE, Head, load_head, save_head
 from cxloop.understanding.models import Enrichment, Topic
+from cxloop.understanding.recent_vectors import encode_remembered, forget_vectors, remember
 from cxloop.understanding.schemas import (
     AnalysisRead,
     EnrichmentRead,
@@ -64,8 +65,10 @@ __all__ = [
     "create_topic",
     "delete_topic",
     "embed_cached",
+    "encode_remembered",
     "enrich_interactions",
     "fit_head",
+    "forget_vectors",
     "get_enrichment",
     "ids_for_message_ids",
     "list_topics",
@@ -75,6 +78,7 @@ __all__ = [
     "out_of_fold",
     "read_labelled",
     "read_topic",
+    "remember",
     "save_head",
     "shared_analyser",
     "stale_interactions",

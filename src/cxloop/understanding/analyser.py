@@ -22,6 +22,7 @@ from cxloop.understanding.encoder import Encoder, Vectors, load_encoder
 from cxloop.understanding.heads import Head, load_head
 from cxloop.understanding.language import build_detector, detect
 from cxloop.understanding.pii import find_pii, redact
+from cxloop.understanding.recent_vectors import remember
 from cxloop.understanding.signals import signals
 from cxloop.understanding.taxonomy import MAX_TOPICS, Taxonomy, TopicHit
 
@@ -110,7 +111,9 @@ class Analyser:
                 analysis.note = f"language '{language.code}' is not covered by the models"
             else:
                 scored.append(i)
-        vectors = self.encoder.encode([results[i].redacted for i in scored])
+        redacted = [results[i].redacted for i in scored]
+        vectors = self.encoder.encode(redacted)
+        remember(self.encoder.version, redacted, vectors)
         self._score(results, scored, vectors, taxonomy)
         for analysis in results:
             found = signals(analysis.redacted, negative=analysis.sentiment == "negative")
