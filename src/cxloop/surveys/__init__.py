@@ -37,6 +37,7 @@ from cxloop.surveys.responses import (
     save_answers,
     start_response,
     visible_questions,
+    without_free_text,
 )
 from cxloop.surveys.schemas import SurveyCreate, SurveyPage, SurveyRead, SurveyUpdate, VersionRead
 from cxloop.surveys.sending import SendReport, deliver_invitations, delivered_channels
@@ -143,6 +144,7 @@ __all__ = [
     "update_survey",
     "versions",
     "visible_questions",
+    "without_free_text",
 ]
 
 from cxloop.hooks import register_builtin as _register
