@@ -18,7 +18,8 @@ from cxloop.accounts import (
     list_roles,
     user_by_email,
 )
-from cxloop.cli.output import command_session, emit_json, err, fail
+from cxloop.cli.output import cli_actor, command_session, emit_json, err, fail
+from cxloop.privacy import audit
 
 user_app = typer.Typer(help="Manage the people who use cxloop.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal API tokens for the REST API.", no_args_is_help=True)
@@ -49,6 +50,15 @@ def user_create(
     with command_session() as session:
         user = create_user(session, data=data)
         read = UserRead.model_validate(user).model_dump(mode="json")
+        audit(
+            session,
+            actor=cli_actor(),
+            action="user.created",
+            target_type="user",
+            target_id=user.id,
+            role=user.role,
+            departments=[d.slug for d in user.departments],
+        )
     if as_json:
         emit_json(read)
     else:
@@ -77,6 +87,15 @@ def token_create(
             name=name,
             ttl=timedelta(days=days) if days else None,
         )
+        audit(
+            session,
+            actor=cli_actor(),
+            action="token.created",
+            target_type="user",
+            target_id=user.id,
+            token_id=token.id,
+            scopes=token.scopes.split(),
+        )
         out = {
             "token": plaintext,
             "id": token.id,
@@ -102,6 +121,14 @@ def role_create(
     with command_session() as session:
         role = create_role(session, name=name, permissions=permission, description=description)
         read = {"name": role.name, "permissions": list(role.permissions)}
+        audit(
+            session,
+            actor=cli_actor(),
+            action="role.created",
+            target_type="role",
+            target_id=role.name,
+            permissions=read["permissions"],
+        )
     if as_json:
         emit_json(read)
     else:
