@@ -38,7 +38,7 @@ from tests.api.department_scope import (
 
 CUSTOM_ROLES = {"auditor": [Permission.audit_read.value, Permission.customers_read.value]}
 ROLES = [*BUILTIN_ROLES, *CUSTOM_ROLES]
-WRITE_KEY_ROUTES = {"/api/v1/inbound/email"}
+WRITE_KEY_ROUTES = {"/api/v1/inbound/email", "/api/v1/inbound/bounces"}
 """Opened by a source's write key (the HTTP Basic user, as ingest), never by a user's role:
 every role's token is refused like no credentials at all."""
 
