@@ -1,15 +1,16 @@
 """GET /api/v1/risk and /api/v1/customers/{id}/risk: who is at risk and why, riskiest
-first, names masked for roles without pii.read."""
+first, names masked for roles without pii.read (and for an agent of another department)."""
 
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from cxloop.accounts import create_token
 from cxloop.customers import Customer
 from cxloop.proactive import RiskScore
 from tests.accounts.factories import bearer, make_token
-from tests.cases.factories import make_case, make_team
+from tests.cases.factories import make_agent, make_case, make_department
 from tests.customers.factories import make_customer, merge_into
 from tests.proactive.factories import NOW
 
@@ -37,13 +38,12 @@ def test_the_riskiest_first_with_reasons_value_and_open_cases(
     low = scored(session, "Lou Low", 0.2)
     high = scored(session, "Ann High", 0.9, value=85.5)
     middle = scored(session, "Mo Middle", 0.5)
+    billing = make_department(session)
     make_case(
-        session,
-        department=make_team(session),
-        text="bill wrong",
-        customer=session.get_one(Customer, high),
+        session, department=billing, text="bill wrong", customer=session.get_one(Customer, high)
     )
-    headers = bearer(make_token(session, role="agent"))
+    _token, plaintext = create_token(session, user=make_agent(session, billing))
+    headers = bearer(plaintext)  # an agent of the department the customer's case is in
 
     first = client.get("/api/v1/risk?limit=2", headers=headers)
 

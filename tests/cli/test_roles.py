@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+from cxloop.store.tabular import read_rows
 from tests.store.databases import Cli, cli_fixture, committed_url_fixture  # noqa: F401
 
 
@@ -37,3 +39,19 @@ def test_unknown_permissions_and_roles_are_named(cli: Cli) -> None:
         bad_permission.exit_code == 1 and "unknown permission 'everything'" in bad_permission.stderr
     )
     assert bad_role.exit_code == 1 and "unknown role 'wizard'" in bad_role.stderr
+
+
+def test_permission_changes_are_in_the_audit_log(cli: Cli, tmp_path: Path) -> None:
+    """Making a role, a user with a role, and a token each leave an entry naming what was
+    granted, for the company to show who could see what, since when."""
+    cli("role", "create", "--name", "auditor", "--permission", "audit.read")
+    cli("user", "create", "--email", "au@example.com", "--password", "long enough",
+        "--role", "auditor")  # fmt: skip
+    cli("token", "create", "--email", "au@example.com", "--scope", "read")
+    out = tmp_path / "audit.jsonl"
+    assert cli("export", "audit", "--out", out).exit_code == 0
+
+    entries = {r.values["action"]: r.values for r in read_rows(out, "jsonl")}
+    assert entries["role.created"]["detail"] == {"permissions": ["audit.read"]}
+    assert entries["user.created"]["detail"] == {"role": "auditor", "departments": []}
+    assert entries["token.created"]["detail"]["scopes"] == ["read"]

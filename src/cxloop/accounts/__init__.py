@@ -2,7 +2,7 @@
 
 from cxloop.accounts import secrets
 from cxloop.accounts.models import ApiToken, CustomRole, Department, Role, User
-from cxloop.accounts.permissions import BUILTIN_ROLES, Permission
+from cxloop.accounts.permissions import BUILTIN_ROLES, Permission, in_department_scope
 from cxloop.accounts.roles import create_role, list_roles, permissions_for, role_exists
 from cxloop.accounts.schemas import DepartmentRead, TokenRead, UserCreate, UserRead
 from cxloop.accounts.service import (
@@ -36,6 +36,7 @@ __all__ = [
     "create_token",
     "create_user",
     "ensure_department",
+    "in_department_scope",
     "list_roles",
     "permissions_for",
     "role_exists",

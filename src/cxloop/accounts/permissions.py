@@ -8,6 +8,7 @@ and personal data to their own departments' work.
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 
 
 class Permission(enum.StrEnum):
@@ -34,7 +35,8 @@ class Permission(enum.StrEnum):
     cases_manage = "cases.manage"
     """Set up opening and routing rules, SLA policies, calendars, templates and problems."""
     cases_all_departments = "cases.all_departments"
-    """See and work cases of every department, not only one's own."""
+    """See and work cases of every department, and read raw text and personal data of every
+    department's work, not only one's own."""
     experiments_read = "experiments.read"
     """See experiments, their arms, exposure and results."""
     experiments_manage = "experiments.manage"
@@ -85,3 +87,18 @@ def parse_permissions(values: list[str]) -> frozenset[Permission]:
     if unknown:
         raise ValueError(f"unknown permission '{unknown[0]}' (known: {', '.join(sorted(known))})")
     return frozenset(known[v] for v in values)
+
+
+def in_department_scope(
+    permissions: Collection[Permission],
+    own: Collection[int],
+    departments: Collection[int | None],
+) -> bool:
+    """Whether work tied to ``departments`` (an interaction's, a case's, or every department a
+    customer dealt with) is the caller's to read in full.
+
+    Work tied to no department is nobody's in particular, so everyone's; otherwise the caller
+    must belong to one of its departments, or hold ``cases.all_departments``.
+    """
+    tied = {d for d in departments if d is not None}
+    return Permission.cases_all_departments in permissions or not tied or bool(tied & set(own))

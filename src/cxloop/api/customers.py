@@ -33,6 +33,7 @@ def _canonical(response: Response, asked: int, surviving: int, suffix: str = "")
 def list_customers(
     session: SessionDep,
     principal: CustomersRead,
+    request: Request,
     q: Annotated[
         str | None,
         Query(
@@ -45,9 +46,9 @@ def list_customers(
     limit: Limit = 25,
 ) -> CustomerPage:
     """Search customers by any identity or by name/trait text, newest first (personal data
-    masked without the pii.read permission)."""
+    masked without the pii.read permission, or when only other departments dealt with them)."""
     page = search_page(session, q=q, cursor=cursor, limit=limit)
-    return visible_customers(page, permissions=principal.permissions)
+    return visible_customers(session, page, viewer=principal.viewer(request))
 
 
 @router.get("/{customer_id}", response_model=CustomerRead)
@@ -63,11 +64,7 @@ def read_one(
     customer = get_customer(session, customer_id)
     _canonical(response, customer_id, customer.id)
     return visible_customer(
-        session,
-        read_customer(session, customer),
-        permissions=principal.permissions,
-        actor=principal.user.email,
-        ip=request.client.host if request.client else None,
+        session, read_customer(session, customer), viewer=principal.viewer(request)
     )
 
 
@@ -76,6 +73,7 @@ def read_timeline(
     customer_id: int,
     session: SessionDep,
     principal: CustomersRead,
+    request: Request,
     response: Response,
     cursor: Cursor = None,
     limit: Limit = 50,
@@ -86,7 +84,8 @@ def read_timeline(
     until: Annotated[datetime | None, Query(description="Before this time (exclusive).")] = None,
 ) -> TimelinePage:
     """Every interaction of the customer across channels, newest first, cursor-paged (texts
-    withheld without raw_text.read)."""
+    withheld without raw_text.read, and those of other departments' interactions from a
+    department's agent)."""
     customer = get_customer(session, customer_id)
     _canonical(response, customer_id, customer.id, "/timeline")
     page = timeline_page(
@@ -100,7 +99,7 @@ def read_timeline(
         since=since,
         until=until,
     )
-    return visible_timeline(page, permissions=principal.permissions)
+    return visible_timeline(page, viewer=principal.viewer(request))
 
 
 @router.get("/{customer_id}/journey", response_model=JourneySummary)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Permission, User, permissions_for, user_for_token
+from cxloop.api.visibility import Viewer, viewer_with
 from cxloop.errors import Forbidden, Unauthenticated
 from cxloop.settings import Settings
 from cxloop.store import uow
@@ -79,6 +80,12 @@ class Principal:
     @property
     def department_ids(self) -> frozenset[int]:
         return frozenset(d.id for d in self.user.departments)
+
+    def viewer(self, request: Request) -> Viewer:
+        """What this caller may see of customers, with the address the audit log records."""
+        return viewer_with(
+            self.user, self.permissions, request.client.host if request.client else None
+        )
 
 
 def _principal(session: Session, user: User, scopes: frozenset[str]) -> Principal:

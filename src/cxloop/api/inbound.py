@@ -1,6 +1,7 @@
 """``POST /api/v1/inbound/email``: customers' emails as providers' inbound webhooks post them
 (the raw MIME as the body, as JSON ``{"raw": ...}``, or as the ``email``/``body-mime`` field
-of a form), authenticated by a source's write key as the HTTP Basic user like ingest.
+of a form), authenticated by a source's write key as the HTTP Basic user like ingest; and
+``POST /api/v1/inbound/bounces``: bounce reports received after sending.
 
 Answered once the unit of work is committed, so a provider told 200 can forget the message;
 a malformed one is kept and answered 422 with the reason, so it is not retried in vain.
@@ -20,6 +21,8 @@ from cxloop.api.ingest import write_key_of
 from cxloop.cases import Directory, load_router, receive_email
 from cxloop.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from cxloop.interactions import source_for_write_key
+from cxloop.outreach import Bounce, parse_dsn, parse_provider_event
+from cxloop.surveys import record_bounces
 
 router = APIRouter(tags=["inbound"])
 MAX_EMAIL_BYTES = 10 * 1024 * 1024
@@ -92,3 +95,51 @@ async def inbound_email(
         )
 
     return await run_in_threadpool(work)
+
+
+class BouncesRead(BaseModel):
+    bounces: int
+    """Failed recipients the report named."""
+    invitations: list[int]
+    """The survey invitations now marked bounced (a report received twice names them again)."""
+
+
+@router.post("/inbound/bounces", response_model=BouncesRead, summary="Receive a bounce report")
+async def inbound_bounce(request: Request, session: SessionDep) -> BouncesRead:
+    """A bounce reported after sending: a delivery status notification (RFC 3464) as raw
+    MIME (or ``{"raw": ...}``, or the form field ``email``), or a provider's JSON event
+    ``{"email": ..., "type": "hard"|"soft", "message_id": ...}``. The invitation is marked
+    bounced; a permanent bounce stops survey email to the customer. Write key of any source
+    as the HTTP Basic user."""
+    write_key = write_key_of(request, None)
+    json_event = request.headers.get("content-type", "").startswith("application/json")
+    body = await request.body() if json_event else await _raw(request)
+    if len(body) > MAX_EMAIL_BYTES:
+        raise PayloadTooLarge(f"a bounce report is at most {MAX_EMAIL_BYTES} bytes")
+
+    def work() -> BouncesRead:
+        source_for_write_key(session, write_key=write_key)  # a wrong key is 401 before anything
+        bounces = _bounces(body, json_event)
+        return BouncesRead(bounces=len(bounces), invitations=record_bounces(session, bounces))
+
+    return await run_in_threadpool(work)
+
+
+def _bounces(body: bytes, json_event: bool) -> list[Bounce]:
+    raw: bytes | None = body
+    if json_event:
+        try:
+            data: Any = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise ValidationFailed(f"the body is not valid JSON: {exc}", field="email") from exc
+        if not (isinstance(data, dict) and isinstance(data.get("raw"), str)):
+            return [parse_provider_event(data)]
+        raw = str(data["raw"]).encode()
+    bounces = parse_dsn(raw or b"")
+    if bounces is None:
+        raise ValidationFailed(
+            "not a delivery status notification (multipart/report; "
+            "report-type=delivery-status); send customers' emails to /api/v1/inbound/email",
+            field="raw",
+        )
+    return bounces

@@ -1,5 +1,5 @@
 """Churn risk over HTTP: the at-risk list and one customer's risk, each with its reasons in
-words. Names are masked (initials) without ``pii.read``, as everywhere else."""
+words. Names are masked (initials) as profiles are (api/visibility.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from cxloop.accounts import Permission
 from cxloop.api.deps import CustomersRead, SessionDep
-from cxloop.customers.masking import mask_name
+from cxloop.api.visibility import visible_risks
 from cxloop.privacy import audit
 from cxloop.proactive import VALUE_TRAIT, RiskPage, RiskRead, customer_risk, risk_page
 
@@ -20,16 +19,11 @@ ValueTrait = Annotated[
 ]
 
 
-def masked(read: RiskRead, permissions: frozenset[Permission]) -> RiskRead:
-    if Permission.pii_read in permissions or not read.name:
-        return read
-    return read.model_copy(update={"name": mask_name(read.name)})
-
-
 @router.get("/risk", response_model=RiskPage)
 def list_risk(
     session: SessionDep,
     principal: CustomersRead,
+    request: Request,
     min_risk: Annotated[float, Query(ge=0, le=1, description="Only risks at least this.")] = 0,
     value_trait: ValueTrait = VALUE_TRAIT,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
@@ -40,7 +34,7 @@ def list_risk(
     page = risk_page(
         session, limit=limit, cursor=cursor, min_risk=min_risk, value_trait=value_trait
     )
-    items = [masked(r, principal.permissions) for r in page.items]
+    items = visible_risks(session, page.items, viewer=principal.viewer(request))
     return page.model_copy(update={"items": items})
 
 
@@ -55,13 +49,15 @@ def read_risk(
     """One customer's latest risk with its reasons (404 when not scored: not yet, already
     gone, or objecting to profiling)."""
     read = customer_risk(session, customer_id, value_trait=value_trait)
-    if Permission.pii_read in principal.permissions:
+    viewer = principal.viewer(request)
+    if read.customer_id in viewer.unmasked(session, [read.customer_id]):
         audit(
             session,
-            actor=principal.user.email,
+            actor=viewer.actor,
             action="pii.viewed",
             target_type="customer",
             target_id=read.customer_id,
-            ip=request.client.host if request.client else None,
+            ip=viewer.ip,
         )
-    return masked(read, principal.permissions)
+    [shown] = visible_risks(session, [read], viewer=viewer)
+    return shown

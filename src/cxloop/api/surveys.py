@@ -50,6 +50,7 @@ from cxloop.surveys import (
     triggers_of,
     update_survey,
     versions,
+    without_free_text,
 )
 from cxloop.surveys.qr import MEDIA_TYPES, QRFormat, check_place, qr_image, survey_link
 
@@ -280,9 +281,15 @@ def answer(
 
 @router.get("/{survey_id}/responses", response_model=ResponsePage)
 def list_responses(
-    survey_id: int, session: SessionDep, _who: SurveysRead, cursor: Cursor = None, limit: Limit = 50
+    survey_id: int,
+    session: SessionDep,
+    who: SurveysRead,
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = 50,
 ) -> ResponsePage:
-    """Responses newest first, partial ones included (``status``)."""
+    """Responses newest first, partial ones included (``status``); free-text answers only
+    with raw_text.read."""
     survey = get_survey(session, survey_id)
     page: Page[Response] = keyset_page(
         session,
@@ -293,9 +300,13 @@ def list_responses(
         cursor=cursor,
         key_values=lambda r: [r.id],
     )
-    return ResponsePage(
-        items=[ResponseRead.model_validate(r) for r in page.items], next_cursor=page.next_cursor
-    )
+    items = [ResponseRead.model_validate(r) for r in page.items]
+    if not who.viewer(request).reads_text(None):
+        items = [
+            read.model_copy(update={"answers": without_free_text(session, response)})
+            for read, response in zip(items, page.items, strict=True)
+        ]
+    return ResponsePage(items=items, next_cursor=page.next_cursor)
 
 
 @router.post("/{survey_id}/triggers", status_code=201, response_model=TriggerRead)

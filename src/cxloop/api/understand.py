@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
-from cxloop.accounts import Permission
 from cxloop.api.deps import SessionDep, SettingsDep, UnderstandingManage, UnderstandingRead
 from cxloop.errors import NotFound, PayloadTooLarge
 from cxloop.interactions import Interaction
@@ -66,7 +65,7 @@ def understand(
 
 @router.get("/interactions/{interaction_id}/enrichment", response_model=EnrichmentRead)
 def read_enrichment(
-    interaction_id: int, session: SessionDep, principal: UnderstandingRead
+    interaction_id: int, session: SessionDep, principal: UnderstandingRead, request: Request
 ) -> EnrichmentRead:
     """What was understood of an interaction's text (404 while it is still queued)."""
     interaction = session.get(Interaction, interaction_id)
@@ -76,7 +75,7 @@ def read_enrichment(
     if enrichment is None:
         raise NotFound(f"interaction {interaction_id} has not been enriched (yet)")
     read = EnrichmentRead.model_validate(enrichment)
-    if principal.can(Permission.raw_text_read):
+    if principal.viewer(request).reads_text(interaction.department_id):
         read.text = interaction.text
     return read
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from cxloop.accounts import (
     Permission,
@@ -18,11 +19,17 @@ from cxloop.accounts import (
     list_roles,
     user_by_email,
 )
-from cxloop.cli.output import command_session, emit_json, err, fail
+from cxloop.cli.output import cli_actor, command_session, emit_json, err, fail
+from cxloop.privacy import audit
 
 user_app = typer.Typer(help="Manage the people who use cxloop.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal API tokens for the REST API.", no_args_is_help=True)
 role_app = typer.Typer(help="Roles: what each kind of user may do.", no_args_is_help=True)
+
+
+def _granted(session: Session, action: str, **entry: Any) -> None:
+    """A permission change made from the command line, in the audit log."""
+    audit(session, actor=cli_actor(), action=action, **entry)
 
 
 @user_app.command("create")
@@ -49,6 +56,14 @@ def user_create(
     with command_session() as session:
         user = create_user(session, data=data)
         read = UserRead.model_validate(user).model_dump(mode="json")
+        _granted(
+            session,
+            "user.created",
+            target_type="user",
+            target_id=user.id,
+            role=user.role,
+            departments=[d.slug for d in user.departments],
+        )
     if as_json:
         emit_json(read)
     else:
@@ -77,6 +92,14 @@ def token_create(
             name=name,
             ttl=timedelta(days=days) if days else None,
         )
+        _granted(
+            session,
+            "token.created",
+            target_type="user",
+            target_id=user.id,
+            token_id=token.id,
+            scopes=token.scopes.split(),
+        )
         out = {
             "token": plaintext,
             "id": token.id,
@@ -102,6 +125,13 @@ def role_create(
     with command_session() as session:
         role = create_role(session, name=name, permissions=permission, description=description)
         read = {"name": role.name, "permissions": list(role.permissions)}
+        _granted(
+            session,
+            "role.created",
+            target_type="role",
+            target_id=role.name,
+            permissions=read["permissions"],
+        )
     if as_json:
         emit_json(read)
     else:

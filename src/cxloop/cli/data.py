@@ -32,7 +32,7 @@ from cxloop.interactions import (
     interaction_mapping,
     iter_interactions,
 )
-from cxloop.privacy import AUDIT_COLUMNS, AuditEntry, audit, audit_rows
+from cxloop.privacy import AUDIT_COLUMNS, AuditEntry, audit_rows, record_export
 from cxloop.settings import get_settings
 from cxloop.store import uow
 from cxloop.store.engine import get_engine
@@ -249,14 +249,8 @@ def _export(
                 written = write_rows(partial, file_format, columns, tracked())
         partial.replace(out)
         with uow.unit_of_work(_engine()) as session:
-            audit(
-                session,
-                actor=cli_actor(),
-                action=f"export.{what}",
-                target_type="file",
-                target_id=str(out.resolve()),
-                rows=written,
-                format=file_format,
+            record_export(
+                session, actor=cli_actor(), what=what, path=out, rows=written, format=file_format
             )
     except CxloopError as exc:
         raise fail(exc.detail) from exc

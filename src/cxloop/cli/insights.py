@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from cxloop.cli.output import command_session, emit_json, err, fail, progress
+from cxloop.cli.output import cli_actor, command_session, emit_json, err, fail, progress
 from cxloop.insights import (
     TABLES,
     AlertRule,
@@ -27,6 +27,7 @@ from cxloop.insights import (
     parse_query,
     write_lake,
 )
+from cxloop.privacy import record_export
 from cxloop.settings import get_settings
 
 metric_app = typer.Typer(help="The metric catalogue and metric values.", no_args_is_help=True)
@@ -142,9 +143,13 @@ def export_lake(
     directory: Annotated[Path, typer.Argument(help="Folder of the lake (tables replaced whole).")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Write the analytic tables as Parquet partitioned by month, for warehouses and Spark."""
-    with command_session(write=False) as session, progress("lake", len(TABLES)) as advance:
+    """Write the analytic tables as Parquet partitioned by month, for warehouses and Spark
+    (audited, so that erasures reach it)."""
+    with command_session() as session, progress("lake", len(TABLES)) as advance:
         report = write_lake(session, directory, advance=advance, as_of=AsOf.of(get_settings()))
+        record_export(
+            session, actor=cli_actor(), what="lake", path=directory, rows=sum(report.rows.values())
+        )
     if as_json:
         emit_json({"directory": str(report.directory), "rows": report.rows, "files": report.files})
     else:

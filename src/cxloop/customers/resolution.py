@@ -85,9 +85,12 @@ class Resolver:
         table = Identity.__table__
         for part in chunks(values):
             rows = self.session.execute(
-                select(table.c.kind, table.c.namespace, table.c.value, table.c.customer_id).where(
-                    table.c.value.in_(part)
-                )
+                select(table.c.kind, table.c.namespace, table.c.value, table.c.customer_id)
+                .where(table.c.value.in_(part))
+                # An erasure locks the person's identities first: an event waits for it and
+                # then finds nobody, instead of landing on the emptied profile (PostgreSQL;
+                # SQLite writers already take turns).
+                .with_for_update(read=True, key_share=True)
             )
             for kind, namespace, value, customer_id in rows:
                 found = IdentityKey(kind=kind, value=value, namespace=namespace)

@@ -34,21 +34,42 @@ def cxloop_export_customer_data(session: Session, customer_ids: list[int]) -> di
 def cxloop_erase_customer_data(
     session: Session, customer_ids: list[int], mode: str
 ) -> dict[str, int]:
-    """Anonymizing keeps what metrics count (when, where, which stage and type) and drops
-    what the customer said or sent (text and properties)."""
+    """Anonymizing keeps what metrics count (when, where, which stage and type, and the
+    numbers: scores, an ``nps`` property) and drops what the customer said or sent (text and
+    every other property)."""
     where = Interaction.customer_id.in_(customer_ids)
     if mode == "delete":
         result = session.execute(
             delete(Interaction).where(where).execution_options(synchronize_session=False)
         )
-    else:
-        result = session.execute(
+        return {"interactions": int(getattr(result, "rowcount", 0) or 0)}
+    rows = session.execute(select(Interaction.id, Interaction.properties).where(where)).all()
+    for interaction_id, properties in rows:
+        session.execute(
             update(Interaction)
-            .where(where)
-            .values(text=None, properties={})
+            .where(Interaction.id == interaction_id)
+            .values(text=None, properties=measured(properties or {}))
             .execution_options(synchronize_session=False)
         )
-    return {"interactions": int(getattr(result, "rowcount", 0) or 0)}
+    return {"interactions": len(rows)}
+
+
+def measured(properties: dict[str, Any]) -> dict[str, Any]:
+    """The numbers among ``properties`` (and in its ``scores``): what metrics read, and
+    nothing a person wrote or is called."""
+
+    def numbers(values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in values.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        }
+
+    kept = numbers(properties)
+    scores = properties.get("scores")
+    if isinstance(scores, dict) and numbers(scores):
+        kept["scores"] = numbers(scores)
+    return kept
 
 
 @hookimpl

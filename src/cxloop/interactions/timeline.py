@@ -7,7 +7,7 @@ index (customer_id, occurred_at, id) backwards from a key: no OFFSET, no COUNT p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -182,12 +182,17 @@ def journey_summary(session: Session, customer_id: int) -> JourneySummary:
     )
 
 
-def without_text(page: TimelinePage) -> TimelinePage:
-    """The page with every text withheld (and marked so), for callers who may not read it."""
+def without_text(
+    page: TimelinePage, *, keep: Callable[[InteractionRead], bool] = lambda _: False
+) -> TimelinePage:
+    """The page with texts withheld (and marked so) but those ``keep`` accepts, for callers
+    who may not read all of them."""
     return page.model_copy(
         update={
             "items": [
-                item.model_copy(update={"text": None, "text_hidden": True}) if item.text else item
+                item
+                if not item.text or keep(item)
+                else item.model_copy(update={"text": None, "text_hidden": True})
                 for item in page.items
             ]
         }

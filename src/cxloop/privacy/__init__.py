@@ -18,6 +18,7 @@ from cxloop.privacy.consent import (
     record_consent,
     record_consents,
 )
+from cxloop.privacy.files import erase_from_files, record_export, written_files
 from cxloop.privacy.models import (
     AuditEntry,
     ConsentRecord,
@@ -66,6 +67,7 @@ __all__ = [
     "consent_state",
     "count_recent",
     "decisions_from_context",
+    "erase_from_files",
     "erase_person",
     "fulfil",
     "get_request",
@@ -78,8 +80,10 @@ __all__ = [
     "purpose_of",
     "record_consent",
     "record_consents",
+    "record_export",
     "remove_policy",
     "retention_kinds",
     "search_audit",
     "set_policy",
+    "written_files",
 ]

@@ -16,11 +16,12 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxloop.customers import Customer, get_customer
+from cxloop.customers import Customer, Identity, get_customer
 from cxloop.errors import Conflict, ValidationFailed
 from cxloop.hooks import get_plugin_manager
 from cxloop.privacy.audit import audit
 from cxloop.privacy.consent import consent_history
+from cxloop.privacy.files import erase_from_files
 from cxloop.privacy.models import DataRequest, RequestKind, RequestStatus
 from cxloop.store.crud import get_or_404
 from cxloop.types import utcnow
@@ -135,8 +136,12 @@ def fulfil(session: Session, request: DataRequest, *, archive_dir: Path, actor: 
 
 
 def erase_person(session: Session, customer_id: int, *, mode: str) -> dict[str, int]:
-    """Remove the person's personal data everywhere, including archives cxloop wrote for them."""
+    """Remove the person's personal data everywhere: every domain's tables, the archives
+    cxloop wrote for them, and every export and lake file cxloop wrote since."""
     ids = person_ids(session, customer_id)
+    # Ingest reads identities FOR KEY SHARE: holding them first means an event either
+    # committed before this erasure reads anything, or waits and then finds nobody.
+    session.execute(select(Identity.id).where(Identity.customer_id.in_(ids)).with_for_update())
     counts: dict[str, int] = {}
     for part in get_plugin_manager().hook.cxloop_erase_customer_data(
         session=session, customer_ids=ids, mode=mode
@@ -154,6 +159,7 @@ def erase_person(session: Session, customer_id: int, *, mode: str) -> dict[str, 
         earlier.archive_path = None
         removed += 1
     counts["archives"] = removed
+    counts["files"] = erase_from_files(session, ids, mode=mode)
     return counts
 
 

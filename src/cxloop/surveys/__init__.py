@@ -1,6 +1,7 @@
 """Listening: surveys, questions, invitations, responses and fatigue rules."""
 
 from cxloop.surveys.answers import clean_answers, missing_required
+from cxloop.surveys.bounces import record_bounces
 from cxloop.surveys.definition import Branding, Condition, Definition, Question, QuestionType
 from cxloop.surveys.dispatch import DispatchReport, dispatch
 from cxloop.surveys.events import InvitationsQueued, ResponseCompleted
@@ -37,6 +38,7 @@ from cxloop.surveys.responses import (
     save_answers,
     start_response,
     visible_questions,
+    without_free_text,
 )
 from cxloop.surveys.schemas import SurveyCreate, SurveyPage, SurveyRead, SurveyUpdate, VersionRead
 from cxloop.surveys.sending import SendReport, deliver_invitations, delivered_channels
@@ -128,6 +130,7 @@ __all__ = [
     "read_response_token",
     "read_survey",
     "read_unsubscribe_token",
+    "record_bounces",
     "require_live",
     "response_for_invitation",
     "response_rates",
@@ -143,6 +146,7 @@ __all__ = [
     "update_survey",
     "versions",
     "visible_questions",
+    "without_free_text",
 ]
 
 from cxloop.hooks import register_builtin as _register

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from cxloop.customers import Customer
 from cxloop.hooks import get_plugin_manager
 from cxloop.privacy import Purpose, consent_history, has_consent
-from cxloop.surveys.models import Invitation, OptOut, Survey
+from cxloop.surveys.models import BOUNCE_OPT_OUT, Invitation, OptOut, Survey
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,8 @@ class Fatigue:
     rules: FatigueRules
     customers: dict[int, Customer]
     opted_out: set[int]
+    email_bounced: set[int]
+    """Customers whose address bounced for good: no more survey email, other channels stay."""
     no_consent: set[int]
     """Customers whose consent to the ``surveys`` purpose is withdrawn (or not given, when the
     privacy policy asks for a grant)."""
@@ -63,6 +65,8 @@ class Fatigue:
             return f"already invited to this survey in the last {survey.cooldown_days} days"
         if channel == "email" and not customer.email:
             return "has no email address"
+        if channel == "email" and customer_id in self.email_bounced:
+            return "their email address bounced"
         return None
 
     def note(self, survey: Survey, customer_id: int) -> None:
@@ -86,13 +90,16 @@ def load_fatigue(
         customers={
             c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(wanted)))
         },
-        opted_out=set(
-            session.scalars(select(OptOut.customer_id).where(OptOut.customer_id.in_(wanted)))
-        ),
+        opted_out=set(),
+        email_bounced=set(),
         no_consent=_without_consent(session, wanted),
         recent=set(),
         held_back=_held_back(session, wanted),
     )
+    for customer_id, via in session.execute(
+        select(OptOut.customer_id, OptOut.via).where(OptOut.customer_id.in_(wanted))
+    ):
+        (fatigue.email_bounced if via == BOUNCE_OPT_OUT else fatigue.opted_out).add(customer_id)
     if rules.cooldown_days > 0:
         since = now - timedelta(days=rules.cooldown_days)
         fatigue.recent.update(

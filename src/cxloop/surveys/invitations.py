@@ -16,7 +16,7 @@ from cxloop.errors import ValidationFailed
 from cxloop.interactions import Interaction
 from cxloop.privacy import Purpose, record_consent
 from cxloop.surveys.fatigue import FatigueRules, load_fatigue
-from cxloop.surveys.models import Invitation, InvitationStatus, OptOut, Survey
+from cxloop.surveys.models import BOUNCE_OPT_OUT, Invitation, InvitationStatus, OptOut, Survey
 from cxloop.types import utcnow
 
 CHANNELS = frozenset({"email", "sms", "chat", "web", "app", "link"})
@@ -40,8 +40,12 @@ def opt_out(session: Session, *, customer_id: int, via: str = "link") -> None:
     """Stop surveying a customer on every channel (repeating it changes nothing). The
     withdrawal is also recorded as consent, so any other sender asking the privacy domain
     about the ``surveys`` purpose hears it too."""
-    if session.get(OptOut, customer_id) is None:
-        session.add(OptOut(customer_id=customer_id, via=via))
+    existing = session.get(OptOut, customer_id)
+    if existing is None or existing.via == BOUNCE_OPT_OUT:
+        if existing is None:
+            session.add(OptOut(customer_id=customer_id, via=via))
+        else:  # an address that bounced stopped email only; the person now stops everything
+            existing.via = via
         record_consent(
             session,
             customer_id=customer_id,
@@ -53,7 +57,9 @@ def opt_out(session: Session, *, customer_id: int, via: str = "link") -> None:
 
 
 def opted_out(session: Session, customer_id: int) -> bool:
-    return session.get(OptOut, customer_id) is not None
+    """Whether the customer asked not to be surveyed (a bounced address is not a choice)."""
+    existing = session.get(OptOut, customer_id)
+    return existing is not None and existing.via != BOUNCE_OPT_OUT
 
 
 def check_channel(channel: str) -> None:

@@ -164,6 +164,10 @@ class Response(Base):
 Index("ix_survey_responses_survey_id_status", Response.survey_id, Response.status)
 
 
+BOUNCE_OPT_OUT = "bounce"
+"""``OptOut.via`` of an address that bounced for good: it stops survey email only."""
+
+
 class OptOut(Base):
     """A customer who asked not to be surveyed again; honoured by every channel."""
 

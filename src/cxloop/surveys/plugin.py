@@ -9,7 +9,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.hooks import hookimpl
-from cxloop.surveys.models import Invitation, OptOut, Response, SurveyVersion
+from cxloop.surveys.models import Invitation, OptOut, Response
+from cxloop.surveys.responses import without_free_text
 
 
 @hookimpl
@@ -79,16 +80,6 @@ def cxloop_export_customer_data(session: Session, customer_ids: list[int]) -> di
     }
 
 
-def _without_text(session: Session, response: Response) -> dict[str, Any]:
-    """The answers minus what the person wrote in their own words (scores and choices stay,
-    so the metrics that counted them do not change)."""
-    version = session.get(SurveyVersion, response.version_id)
-    free_text = {
-        q["id"] for q in (version.definition["questions"] if version else []) if q["type"] == "text"
-    }
-    return {k: v for k, v in response.answers.items() if k not in free_text}
-
-
 @hookimpl(tryfirst=True)
 def cxloop_erase_customer_data(
     session: Session, customer_ids: list[int], mode: str
@@ -115,7 +106,7 @@ def cxloop_erase_customer_data(
             "survey_invitations": int(getattr(removed, "rowcount", 0) or 0),
         }
     for response in responses:
-        response.answers = _without_text(session, response)
+        response.answers = without_free_text(session, response)
         response.respondent = None
     anonymized = session.execute(
         update(Invitation)
@@ -152,7 +143,7 @@ def cxloop_apply_retention(
         if action == "delete":
             session.delete(response)
         else:
-            response.answers = _without_text(session, response)
+            response.answers = without_free_text(session, response)
             response.respondent = None
     session.flush()
     return len(responses)

@@ -248,3 +248,14 @@ def respondent_identities(response: Response) -> list[IdentityKey]:
     return [
         key(kind, str(given[name])) for name, kind in RESPONDENT_KINDS.items() if given.get(name)
     ]
+
+
+def without_free_text(session: Session, response: Response) -> dict[str, Any]:
+    """The answers minus what the person wrote in their own words (scores and choices stay,
+    so the metrics that counted them do not change): for erasure, retention, and callers who
+    may not read raw text."""
+    version = session.get(SurveyVersion, response.version_id)
+    free_text = {
+        q["id"] for q in (version.definition["questions"] if version else []) if q["type"] == "text"
+    }
+    return {k: v for k, v in response.answers.items() if k not in free_text}

@@ -3,7 +3,7 @@ whether someone already works a case for them; one click opens a retention case;
 card says how far to trust the scores (ranking, calibration by decile, performance over
 time).
 
-Seeing the list needs ``customers.read`` (names masked without ``pii.read``, as on customer
+Seeing the list needs ``customers.read`` (names masked as on customer
 pages); opening a case needs ``cases.work`` as well.
 """
 
@@ -13,29 +13,22 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
-from cxloop.accounts import Permission, User
+from cxloop.accounts import Permission
 from cxloop.api.deps import SessionDep, SettingsDep
+from cxloop.api.visibility import viewer_of, visible_risks
 from cxloop.cases import Directory
-from cxloop.customers.masking import mask_name
-from cxloop.proactive import RiskRead, deployed_card, open_retention_case, risk_page
+from cxloop.proactive import deployed_card, open_retention_case, risk_page
 from cxloop.web.nav import add_nav_item
 from cxloop.web.permissions import require_permission, user_can
 from cxloop.web.routing import PageRoute
-from cxloop.web.security import CsrfChecked, PageUser
+from cxloop.web.security import CsrfChecked, PageUser, client_ip
 from cxloop.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_nav_item("at-risk", "At risk", "/at-risk", order=55, permission=Permission.customers_read.value)
 SHOWN = 100
 RETENTION = "retention"
-
-
-def _rows(session: Session, user: User, items: list[RiskRead]) -> list[RiskRead]:
-    if user_can(session, user, Permission.pii_read):
-        return items
-    return [r.model_copy(update={"name": mask_name(r.name) if r.name else None}) for r in items]
 
 
 CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 420, 170, 36, 140
@@ -107,7 +100,9 @@ def at_risk(
         request,
         "proactive/at_risk.html",
         {
-            "rows": _rows(session, user, page.items),
+            "rows": visible_risks(
+                session, page.items, viewer=viewer_of(session, user, client_ip(request))
+            ),
             "card": card_summary(deployed_card(settings.resolved_model_dir)),
             "can_act": user_can(session, user, Permission.cases_work),
             "opened": request.query_params.get("opened"),

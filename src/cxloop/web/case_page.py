@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.accounts import Permission, User, permissions_for
 from cxloop.api.deps import SessionDep, SettingsDep
-from cxloop.api.visibility import visible_customer
+from cxloop.api.visibility import Viewer, viewer_of, visible_customer
 from cxloop.cases import (
     ACTIVE_STATUSES,
     TRANSITIONS,
@@ -51,7 +51,7 @@ from cxloop.types import utcnow
 from cxloop.understanding import Enrichment
 from cxloop.web.cases import deadline_text, field_of, workspace_scope
 from cxloop.web.routing import PageRoute
-from cxloop.web.security import CsrfChecked, PageUser
+from cxloop.web.security import CsrfChecked, PageUser, client_ip
 from cxloop.web.templating import render
 from cxloop.web.timeline import TimelineFilters, timeline_context
 
@@ -91,9 +91,9 @@ def _sla(case: Case, now: Any) -> list[dict[str, Any]]:
     return clocks
 
 
-def _linked(session: Session, case: Case, permissions: frozenset[Permission]) -> list[Any]:
+def _linked(session: Session, case: Case, viewer: Viewer) -> list[Any]:
     """The case's interactions with their enrichment: redacted text for everyone who may
-    look, the raw text only with ``raw_text.read``."""
+    look, the raw text only to whom it is visible (``raw_text.read`` and department scope)."""
     rows = session.execute(
         select(CaseLink.role, Interaction, Enrichment)
         .join(Interaction, Interaction.id == CaseLink.interaction_id)
@@ -101,17 +101,19 @@ def _linked(session: Session, case: Case, permissions: frozenset[Permission]) ->
         .where(CaseLink.case_id == case.id)
         .order_by(Interaction.occurred_at, Interaction.id)
     ).all()
-    raw = Permission.raw_text_read in permissions
-    return [
-        {
-            "role": role,
-            "interaction": interaction,
-            "enrichment": enrichment,
-            "raw": interaction.text if raw else None,
-            "withheld": not raw and bool(interaction.text) and enrichment is None,
-        }
-        for role, interaction, enrichment in rows
-    ]
+    shown = []
+    for role, interaction, enrichment in rows:
+        raw = viewer.reads_text(interaction.department_id)
+        shown.append(
+            {
+                "role": role,
+                "interaction": interaction,
+                "enrichment": enrichment,
+                "raw": interaction.text if raw else None,
+                "withheld": not raw and bool(interaction.text) and enrichment is None,
+            }
+        )
+    return shown
 
 
 def _history(session: Session, case: Case) -> list[dict[str, Any]]:
@@ -170,14 +172,10 @@ def _case_page(
     done: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    permissions = permissions_for(session, user.role)
+    viewer = viewer_of(session, user, client_ip(request))
     now = utcnow()
     customer = visible_customer(
-        session,
-        read_customer(session, get_customer(session, case.customer_id)),
-        permissions=permissions,
-        actor=user.email,
-        ip=request.client.host if request.client else None,
+        session, read_customer(session, get_customer(session, case.customer_id)), viewer=viewer
     )
     department = directory.departments.get(case.department_id or 0)
     deadline = next_deadline(case, directory.calendar(case.department_id), now)
@@ -192,21 +190,21 @@ def _case_page(
         "assignee": assignee,
         "deadline_text": deadline_text(deadline),
         "sla": _sla(case, now),
-        "linked": _linked(session, case, permissions),
+        "linked": _linked(session, case, viewer),
         "history": _history(session, case),
         "templates": templates,
         "agents": directory.agents(case.department_id) if case.department_id else [],
         "departments": sorted(directory.departments.values(), key=lambda d: d.name),
         "statuses": [s.value for s in sorted(TRANSITIONS[CaseStatus(case.status)])],
         "priorities": list(Priority),
-        "can_work": Permission.cases_work in permissions,
+        "can_work": viewer.can(Permission.cases_work),
         "errors": errors or {},
         "values": values or {},
         "done": DONE.get(done or ""),
         "filters": TimelineFilters(),
         "partial": False,
         "continued": False,
-        **timeline_context(session, case.customer_id, TimelineFilters(), None, permissions),
+        **timeline_context(session, case.customer_id, TimelineFilters(), None, viewer),
     }
     return render(
         request, "cases/case.html", context, user=user, active="cases", status_code=status_code

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.accounts import Department, Permission, User, permissions_for
 from cxloop.api.deps import SessionDep, SettingsDep
+from cxloop.api.visibility import viewer_of
 from cxloop.cases import (
     VIEWS,
     CaseStatus,
@@ -39,7 +40,7 @@ from cxloop.types import utcnow
 from cxloop.web.nav import add_nav_item
 from cxloop.web.permissions import require_permission
 from cxloop.web.routing import PageRoute
-from cxloop.web.security import PageUser
+from cxloop.web.security import PageUser, client_ip
 from cxloop.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -58,7 +59,7 @@ def workspace_scope(session: Session, user: User) -> Scope:
 
 
 def customer_label(item: QueueItem, *, pii: bool) -> str:
-    """The customer as the queue names them: masked without ``pii.read``."""
+    """The customer as the queue names them: masked unless ``pii`` (api/visibility.py)."""
     customer = item.customer
     if customer.name:
         return customer.name if pii else mask_name(customer.name)
@@ -177,7 +178,7 @@ def _queue_context(
     cursor: str | None,
 ) -> dict[str, Any]:
     scope = workspace_scope(session, user)
-    permissions = permissions_for(session, user.role)
+    viewer = viewer_of(session, user, client_ip(request))
     filters, errors = _filter(form)
     now = utcnow()
     try:
@@ -188,7 +189,7 @@ def _queue_context(
         cursor = None
     directory = Directory(session, default_timezone=default_timezone)
     departments = _departments(directory, scope)
-    pii = Permission.pii_read in permissions
+    unmasked = viewer.unmasked(session, {item.case.customer_id for item in page.items})
     rows = []
     for item in page.items:
         calendar = directory.calendar(item.case.department_id)
@@ -196,7 +197,7 @@ def _queue_context(
         rows.append(
             {
                 "item": item,
-                "customer": customer_label(item, pii=pii),
+                "customer": customer_label(item, pii=item.case.customer_id in unmasked),
                 "department": directory.departments.get(item.case.department_id or 0),
                 "deadline": deadline,
                 "deadline_text": deadline_text(deadline),
@@ -220,7 +221,7 @@ def _queue_context(
         "continued": bool(cursor),
         "poll_url": f"/cases/live?{form.query(cursor=cursor or '')}",
         "poll_seconds": POLL_SECONDS,
-        "can_work": Permission.cases_work in permissions,
+        "can_work": viewer.can(Permission.cases_work),
     }
 
 

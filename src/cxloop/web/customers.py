@@ -13,16 +13,16 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
-from cxloop.accounts import Permission, permissions_for
+from cxloop.accounts import Permission
 from cxloop.api.deps import SessionDep
-from cxloop.api.visibility import visible_customer, visible_customers
+from cxloop.api.visibility import viewer_of, visible_customer, visible_customers
 from cxloop.customers import get_customer, read_customer, search_page
 from cxloop.interactions import Channel, JourneyStage, journey_summary
 from cxloop.web.journey_chart import layout
 from cxloop.web.nav import add_nav_item
 from cxloop.web.permissions import require_permission
 from cxloop.web.routing import PageRoute
-from cxloop.web.security import PageUser
+from cxloop.web.security import PageUser, client_ip
 from cxloop.web.templating import render
 from cxloop.web.timeline import timeline_context, timeline_filters
 
@@ -48,8 +48,9 @@ def search(
     require_permission(session, user, Permission.customers_read)
     query = (q or "").strip()
     page = visible_customers(
+        session,
         search_page(session, q=query, cursor=cursor or None, limit=SEARCH_PAGE_SIZE),
-        permissions=permissions_for(session, user.role),
+        viewer=viewer_of(session, user, client_ip(request)),
     )
     next_url = (
         "/customers?" + urlencode({"q": query, "cursor": page.next_cursor})
@@ -86,14 +87,8 @@ def customer_page(
         return RedirectResponse(f"/customers/{customer.id}{query}", status_code=301)
     filters = timeline_filters(channel, stage, type, since, until)
     summary = journey_summary(session, customer.id)
-    permissions = permissions_for(session, user.role)
-    shown = visible_customer(
-        session,
-        read_customer(session, customer),
-        permissions=permissions,
-        actor=user.email,
-        ip=request.client.host if request.client else None,
-    )
+    viewer = viewer_of(session, user, client_ip(request))
+    shown = visible_customer(session, read_customer(session, customer), viewer=viewer)
     context = {
         "customer": shown,
         "summary": summary,
@@ -103,7 +98,7 @@ def customer_page(
         "all_stages": list(session.scalars(select(JourneyStage).order_by(JourneyStage.position))),
         "continued": bool(cursor),
         "partial": False,
-        **timeline_context(session, customer.id, filters, cursor or None, permissions),
+        **timeline_context(session, customer.id, filters, cursor or None, viewer),
     }
     return render(request, "customers/detail.html", context, user=user, active="customers")
 
@@ -133,7 +128,11 @@ def timeline_more(
         "filters": filters,
         "partial": True,
         **timeline_context(
-            session, customer.id, filters, cursor or None, permissions_for(session, user.role)
+            session,
+            customer.id,
+            filters,
+            cursor or None,
+            viewer_of(session, user, client_ip(request)),
         ),
     }
     return render(request, "customers/_timeline_items.html", context, user=user)

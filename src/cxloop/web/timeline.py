@@ -12,8 +12,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxloop.accounts import Permission
-from cxloop.api.visibility import visible_timeline
+from cxloop.api.visibility import Viewer, visible_timeline
 from cxloop.interactions import Channel, JourneyStage, timeline_page
 
 TIMELINE_PAGE_SIZE = 25
@@ -76,7 +75,7 @@ def timeline_context(
     customer_id: int,
     filters: TimelineFilters,
     cursor: str | None,
-    permissions: frozenset[Permission],
+    viewer: Viewer,
 ) -> dict[str, Any]:
     since, until = filters.since_at(), filters.until_at()
     page = timeline_page(
@@ -93,7 +92,7 @@ def timeline_context(
     channel_names = {c.key: c.name for c in session.scalars(select(Channel))}
     stage_names = {s.key: s.name for s in session.scalars(select(JourneyStage))}
     more_query = filters.query(cursor=page.next_cursor) if page.next_cursor else ""
-    page = visible_timeline(page, permissions=permissions)
+    page = visible_timeline(page, viewer=viewer)
     return {
         "items": page.items,
         "next_cursor": page.next_cursor,
