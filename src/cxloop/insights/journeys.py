@@ -49,21 +49,29 @@ def check_stages(stages: Sequence[str], known: Sequence[str]) -> list[str]:
     return chosen
 
 
-def funnel_expression(
+def first_reached(
     tables: Tables, stages: Sequence[str], start: datetime, end: datetime
 ) -> ir.Table:
+    """One row per customer: ``f0``, ``f1``... the first time in the window they were in
+    each stage (null if never)."""
     t = tables.table("interactions")
     t = t.filter(
         t["at"] >= start.replace(tzinfo=None),
         t["at"] < end.replace(tzinfo=None),
         t["stage"].isin(list(stages)),
     )
-    firsts = t.group_by("customer_id").aggregate(
+    return t.group_by("customer_id").aggregate(
         **{
             f"f{i}": (t["stage"] == s).ifelse(t["at"], ibis.null()).min()
             for i, s in enumerate(stages)
         }
     )
+
+
+def funnel_expression(
+    tables: Tables, stages: Sequence[str], start: datetime, end: datetime
+) -> ir.Table:
+    firsts = first_reached(tables, stages, start, end)
     reached: list[ir.BooleanValue] = []
     counts: dict[str, ir.Scalar] = {}
     for i in range(len(stages)):

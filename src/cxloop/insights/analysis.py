@@ -1,0 +1,116 @@
+"""Journey analytics and key drivers from the operational database, for the API and pages.
+
+Each reads the analytic tables through the caller's session (as the metrics do) and the
+customers' timelines once per call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from cxloop.insights.drivers import DriverMetric, Drivers, key_drivers
+from cxloop.insights.engines import in_memory
+from cxloop.insights.facts import extract
+from cxloop.insights.journeys import check_stages
+from cxloop.insights.paths import (
+    Outcome,
+    PathBy,
+    Paths,
+    Precursors,
+    StageTime,
+    Switching,
+    answer_units,
+    channel_switching,
+    common_paths,
+    customer_units,
+    precursors,
+    stage_times,
+)
+from cxloop.insights.service import stage_keys
+from cxloop.insights.timelines import responses, timelines, traits
+
+
+def journey_paths(
+    session: Session, *, by: PathBy, start: datetime, end: datetime, min_n: int
+) -> Paths:
+    found = timelines(session, until=end.replace(tzinfo=None)).values()
+    return common_paths(found, by=by, start=start, end=end, min_n=min_n)
+
+
+def journey_stage_times(
+    session: Session, *, stages: Sequence[str], start: datetime, end: datetime, min_n: int
+) -> list[StageTime]:
+    known = stage_keys(session)
+    chosen = check_stages(stages or known, known)
+    tables = in_memory({"interactions": extract(session, "interactions")})
+    return stage_times(tables, chosen, start, end, min_n=min_n)
+
+
+def journey_switching(session: Session, *, start: datetime, end: datetime, min_n: int) -> Switching:
+    found = timelines(session, until=end.replace(tzinfo=None)).values()
+    return channel_switching(found, start=start, end=end, min_n=min_n)
+
+
+def journey_precursors(
+    session: Session, *, outcome: Outcome, start: datetime, end: datetime, min_n: int
+) -> Precursors:
+    window = {"start": start, "end": end}
+    found = timelines(session, until=end.replace(tzinfo=None))
+    if outcome == "detractor":
+        units = answer_units(responses(session), found, **window)
+    else:
+        units = customer_units(found.values(), **window)
+    return precursors(units, outcome=outcome, min_n=min_n, **window)
+
+
+def drivers_of(
+    session: Session,
+    *,
+    metric: DriverMetric,
+    start: datetime,
+    end: datetime,
+    min_n: int,
+    stage: str | None = None,
+) -> Drivers:
+    answers = [r for r in responses(session) if stage is None or r["stage"] == stage]
+    found = timelines(session, until=end.replace(tzinfo=None))
+    known = traits(session, (r["customer_id"] for r in answers))
+    return key_drivers(answers, found, known, metric=metric, start=start, end=end, min_n=min_n)
+
+
+class JourneyReport(BaseModel):
+    """Every journey figure over one window, read from the database once (the journey page)."""
+
+    stage_paths: Paths
+    channel_paths: Paths
+    stage_times: list[StageTime]
+    switching: Switching
+    detractors: Precursors
+    terminations: Precursors
+
+
+def journey_report(
+    session: Session, *, start: datetime, end: datetime, min_n: int
+) -> JourneyReport:
+    found = timelines(session, until=end.replace(tzinfo=None))
+    window = {"start": start, "end": end}
+    tables = in_memory({"interactions": extract(session, "interactions")})
+    return JourneyReport(
+        stage_paths=common_paths(found.values(), by="stage", min_n=min_n, **window),
+        channel_paths=common_paths(found.values(), by="channel", min_n=min_n, **window),
+        stage_times=stage_times(tables, stage_keys(session), start, end, min_n=min_n),
+        switching=channel_switching(found.values(), min_n=min_n, **window),
+        detractors=precursors(
+            answer_units(responses(session), found, **window),
+            outcome="detractor",
+            min_n=min_n,
+            **window,
+        ),
+        terminations=precursors(
+            customer_units(found.values(), **window), outcome="termination", min_n=min_n, **window
+        ),
+    )
