@@ -155,7 +155,7 @@ def key_drivers(
         rows.append(row)
     n = len(scores)
     reference = {
-        c: counts.most_common(1)[0][0]
+        c: min(counts, key=lambda level: (-counts[level], level))  # ties: alphabetical
         for c, counts in sorted(levels.items())
         if 2 <= len(counts) <= MAX_LEVELS
     }
