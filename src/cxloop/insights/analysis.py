@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import pyarrow as pa
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -31,13 +32,21 @@ from cxloop.insights.paths import (
     stage_times,
 )
 from cxloop.insights.service import stage_keys
-from cxloop.insights.timelines import responses, timelines, traits
+from cxloop.insights.timelines import LOOKBACK, Timeline, responses, timelines, traits
+
+
+def _read(session: Session, start: datetime, end: datetime) -> tuple[pa.Table, dict[int, Timeline]]:
+    """The interactions table once, and the timelines of the window and the month before it
+    (what precedes the window's first answers)."""
+    interactions = extract(session, "interactions")
+    since, until = (start - LOOKBACK).replace(tzinfo=None), end.replace(tzinfo=None)
+    return interactions, timelines(session, interactions, since=since, until=until)
 
 
 def journey_paths(
     session: Session, *, by: PathBy, start: datetime, end: datetime, min_n: int
 ) -> Paths:
-    found = timelines(session, until=end.replace(tzinfo=None)).values()
+    found = _read(session, start, end)[1].values()
     return common_paths(found, by=by, start=start, end=end, min_n=min_n)
 
 
@@ -51,7 +60,7 @@ def journey_stage_times(
 
 
 def journey_switching(session: Session, *, start: datetime, end: datetime, min_n: int) -> Switching:
-    found = timelines(session, until=end.replace(tzinfo=None)).values()
+    found = _read(session, start, end)[1].values()
     return channel_switching(found, start=start, end=end, min_n=min_n)
 
 
@@ -59,7 +68,7 @@ def journey_precursors(
     session: Session, *, outcome: Outcome, start: datetime, end: datetime, min_n: int
 ) -> Precursors:
     window = {"start": start, "end": end}
-    found = timelines(session, until=end.replace(tzinfo=None))
+    found = _read(session, start, end)[1]
     if outcome == "detractor":
         units = answer_units(responses(session), found, **window)
     else:
@@ -77,7 +86,7 @@ def drivers_of(
     stage: str | None = None,
 ) -> Drivers:
     answers = [r for r in responses(session) if stage is None or r["stage"] == stage]
-    found = timelines(session, until=end.replace(tzinfo=None))
+    found = _read(session, start, end)[1]
     known = traits(session, (r["customer_id"] for r in answers))
     return key_drivers(answers, found, known, metric=metric, start=start, end=end, min_n=min_n)
 
@@ -96,9 +105,9 @@ class JourneyReport(BaseModel):
 def journey_report(
     session: Session, *, start: datetime, end: datetime, min_n: int
 ) -> JourneyReport:
-    found = timelines(session, until=end.replace(tzinfo=None))
+    interactions, found = _read(session, start, end)
     window = {"start": start, "end": end}
-    tables = in_memory({"interactions": extract(session, "interactions")})
+    tables = in_memory({"interactions": interactions})
     return JourneyReport(
         stage_paths=common_paths(found.values(), by="stage", min_n=min_n, **window),
         channel_paths=common_paths(found.values(), by="channel", min_n=min_n, **window),

@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.customers import Customer
+from cxloop.insights.columns import TIME
 from cxloop.insights.facts import extract
-from cxloop.interactions import Interaction
 from cxloop.understanding import Enrichment
 
 LOOKBACK = timedelta(days=30)
@@ -75,30 +76,31 @@ def _topics(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     return found
 
 
-def _texts(session: Session) -> list[int]:
-    """Interactions that carry text: the only ones understanding gives topics."""
-    return list(
-        session.scalars(
-            select(Interaction.id).where(Interaction.text.is_not(None)).order_by(Interaction.id)
+def timelines(
+    session: Session, interactions: pa.Table, *, since: datetime, until: datetime
+) -> dict[int, Timeline]:
+    """Every customer's interactions from ``since`` to before ``until`` (naive UTC, as the
+    analytic tables), out of the ``interactions`` table, with their topics."""
+    at = interactions["at"]
+    kept = interactions.filter(
+        pc.and_(
+            pc.and_(
+                pc.greater_equal(at, pa.scalar(since, TIME)), pc.less(at, pa.scalar(until, TIME))
+            ),
+            pc.is_valid(interactions["customer_id"]),
         )
     )
-
-
-def timelines(session: Session, *, until: datetime) -> dict[int, Timeline]:
-    """Every customer's interactions before ``until`` (naive UTC, as the analytic tables)."""
-    table = extract(session, "interactions")
-    topics = _topics(session, _texts(session))
+    rows = kept.to_pylist()
+    topics = _topics(session, [r["interaction_id"] for r in rows])
     found: dict[int, Timeline] = {}
-    for row in table.to_pylist():
-        cid, at = row["customer_id"], row["at"]
-        if cid is None or at >= until:
-            continue
+    for row in rows:
+        cid = row["customer_id"]
         timeline = found.get(cid)
         if timeline is None:
             timeline = found[cid] = Timeline(cid)
         timeline.touches.append(
             Touch(
-                at=at,
+                at=row["at"],
                 channel=row["channel"],
                 stage=row["stage"],
                 type=row["type"],
