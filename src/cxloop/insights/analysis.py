@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from cxloop.insights.drivers import DriverMetric, Drivers, key_drivers
 from cxloop.insights.engines import in_memory
 from cxloop.insights.facts import extract
-from cxloop.insights.journeys import check_stages
+from cxloop.insights.journeys import Funnel, check_stages, funnel
 from cxloop.insights.paths import (
     Outcome,
     PathBy,
@@ -94,6 +94,7 @@ def drivers_of(
 class JourneyReport(BaseModel):
     """Every journey figure over one window, read from the database once (the journey page)."""
 
+    funnel: Funnel
     stage_paths: Paths
     channel_paths: Paths
     stage_times: list[StageTime]
@@ -108,10 +109,12 @@ def journey_report(
     interactions, found = _read(session, start, end)
     window = {"start": start, "end": end}
     tables = in_memory({"interactions": interactions})
+    stages = stage_keys(session)
     return JourneyReport(
+        funnel=funnel(tables, stages, start, end),
         stage_paths=common_paths(found.values(), by="stage", min_n=min_n, **window),
         channel_paths=common_paths(found.values(), by="channel", min_n=min_n, **window),
-        stage_times=stage_times(tables, stage_keys(session), start, end, min_n=min_n),
+        stage_times=stage_times(tables, stages, start, end, min_n=min_n),
         switching=channel_switching(found.values(), min_n=min_n, **window),
         detractors=precursors(
             answer_units(responses(session), found, **window),

@@ -68,6 +68,12 @@ def first_reached(
     )
 
 
+def _seconds(moment: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole epoch seconds: DuckDB's are fractional for microsecond times, which its integer
+    sum then refuses; truncating first gives every engine the same whole number."""
+    return moment.truncate("s").epoch_seconds().cast("int64")
+
+
 def funnel_expression(
     tables: Tables, stages: Sequence[str], start: datetime, end: datetime
 ) -> ir.Table:
@@ -78,7 +84,7 @@ def funnel_expression(
         step = firsts[f"f{i}"].notnull()
         if i:
             step = reached[-1] & step & (firsts[f"f{i}"] >= firsts[f"f{i - 1}"])
-            gap = firsts[f"f{i}"].epoch_seconds() - firsts[f"f{i - 1}"].epoch_seconds()
+            gap = _seconds(firsts[f"f{i}"]) - _seconds(firsts[f"f{i - 1}"])
             counts[f"s{i}"] = step.ifelse(gap, 0).sum()
         reached.append(step)
         counts[f"n{i}"] = step.ifelse(1, 0).sum()

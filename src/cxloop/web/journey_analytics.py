@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from cxloop.accounts import Permission
 from cxloop.api.deps import SessionDep, SettingsDep
-from cxloop.insights import Duration, Precursor, Precursors, Rate, journey_funnel, journey_report
+from cxloop.insights import Duration, Precursor, Precursors, Rate, journey_report
 from cxloop.web.dashboard import WINDOWS
 from cxloop.web.interval_chart import IntervalChart, Item, interval_chart
 from cxloop.web.nav import add_nav_item
@@ -92,7 +92,7 @@ def journeys(
     start = end - timedelta(weeks=weeks)
     min_n = settings.metrics_min_n
     report = journey_report(session, start=start, end=end, min_n=min_n)
-    funnel = journey_funnel(session, stages=[], start=start, end=end)
+    funnel = report.funnel
     conversion = [
         Item(
             label=f"{before.stage}{ARROW}{step.stage}",
