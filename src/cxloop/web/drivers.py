@@ -45,6 +45,13 @@ def direction(d: Driver, title: str) -> str:
     return f"no clear direction ({e.low:+.1f} to {e.high:+.1f} points)"
 
 
+def way(d: Driver, title: str) -> str:
+    """The direction in two words, for beside a chart row."""
+    if d.effect.low > 0:
+        return f"raises {title}"
+    return f"lowers {title}" if d.effect.high < 0 else "direction unclear"
+
+
 @router.get("/drivers")
 def drivers(
     request: Request,
@@ -78,7 +85,7 @@ def drivers(
                 low=d.importance.low,
                 high=d.importance.high,
                 text=f"{d.importance.value:.0f}% ({d.importance.low:.0f} to "
-                f"{d.importance.high:.0f}), {direction(d, title).split(' (')[0]}",
+                f"{d.importance.high:.0f}), {way(d, title)}",
             )
             for d in found.drivers
         ],
@@ -86,7 +93,8 @@ def drivers(
         "(relative weights): the bar is the share, the line its 95% interval; the words say "
         "which way it moves the score.",
         bars=True,
-        label_width=250,
+        label_width=280,
+        width=900,
         tick_format="{:g}%",
     )
     effects = interval_chart(
@@ -103,7 +111,8 @@ def drivers(
         description=f"How many {title} points each driver moves the score, the others held "
         "equal: the dot is the effect, the line its 95% interval, the dashed line no effect.",
         reference=0.0,
-        label_width=250,
+        label_width=280,
+        width=900,
     )
     context = {
         "found": found,

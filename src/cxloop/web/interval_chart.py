@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from cxloop.web.metric_charts import Tick
 
 WIDTH = 760
+VALUE_ROOM = 250
+"""Room right of the plot for each row's numbers in words."""
 ROW_HEIGHT = 30
 TOP = 10
 NICE = (1.0, 2.0, 5.0)
@@ -82,6 +84,7 @@ def interval_chart(
     reference: float | None = None,
     bars: bool = False,
     label_width: int = 170,
+    width: int = WIDTH,
     tick_format: str = "{:g}",
 ) -> IntervalChart | None:
     """The chart's geometry, or None when no item has a value."""
@@ -104,7 +107,7 @@ def interval_chart(
         pad = max((high - low) * 0.05, 1e-9)
         low, high = (low if bars and low == 0 else low - pad), high + pad
     left = label_width + 10
-    right = left + (WIDTH - left) * 3 // 5
+    right = width - VALUE_ROOM
     scale = math.log10 if log else float
 
     def x(value: float | None) -> float | None:
@@ -130,7 +133,7 @@ def interval_chart(
     axis_y = TOP + len(rows) * ROW_HEIGHT + 5
     ticks = (_log_ticks if log else _linear_ticks)(low, high)
     return IntervalChart(
-        width=WIDTH,
+        width=width,
         height=int(axis_y + 30),
         label_x=label_width,
         left=left,

@@ -71,7 +71,8 @@ def lift_chart(found: Precursors, what: str) -> IntervalChart | None:
         "interval, the dashed line no difference (x1).",
         log=True,
         reference=1.0,
-        label_width=250,
+        label_width=300,
+        width=860,
         tick_format="x{:g}",
     )
 
@@ -111,7 +112,8 @@ def journeys(
             [_rate_item(ARROW.join(p.steps), p.customers) for p in found.paths],
             description=f"Share of the {found.customers} customers who reached out whose path "
             f"between {by}s began this way: the dot is the share, the line its 95% interval.",
-            label_width=330,
+            label_width=380,
+            width=900,
             tick_format="{:g}%",
         )
         for by, found in (("stage", report.stage_paths), ("channel", report.channel_paths))
@@ -130,6 +132,7 @@ def journeys(
         description="Median hours from a customer's first interaction in a stage to their "
         "first in the next one (log scale): the dot is the median, the line its 95% interval.",
         log=True,
+        label_width=220,
         tick_format="{:g} h",
     )
     switching = interval_chart(
