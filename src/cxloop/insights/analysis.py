@@ -54,7 +54,7 @@ def journey_stage_times(
     session: Session, *, stages: Sequence[str], start: datetime, end: datetime, min_n: int
 ) -> list[StageTime]:
     known = stage_keys(session)
-    chosen = check_stages(stages or known, known)
+    chosen = check_stages(stages, known)
     tables = in_memory({"interactions": extract(session, "interactions")})
     return stage_times(tables, chosen, start, end, min_n=min_n)
 

@@ -38,7 +38,7 @@ class Funnel(BaseModel):
 
 
 def check_stages(stages: Sequence[str], known: Sequence[str]) -> list[str]:
-    chosen = [s.strip() for s in stages if s.strip()]
+    chosen = [s.strip() for s in stages if s.strip()] or list(known)
     if not 2 <= len(chosen) <= MAX_STEPS or len(set(chosen)) != len(chosen):
         raise ValidationFailed(f"a funnel takes 2 to {MAX_STEPS} different stages", field="stages")
     unknown = [s for s in chosen if s not in known]
