@@ -16,7 +16,7 @@ from cxloop.insights import drivers_of
 from cxloop.insights.drivers import adjusted_effects, points, relative_weights
 from tests.customers.factories import make_customer
 from tests.insights.factories import MONDAY, Answer, answer, make_scores_survey
-from tests.interactions.factories import make_interaction
+from tests.insights.journey_factories import make_call
 
 WINDOW = {"start": MONDAY - timedelta(days=1), "end": MONDAY + timedelta(days=40)}
 
@@ -102,13 +102,7 @@ def callers_and_others(session: Session) -> None:
     for i in range(20):
         customer = make_customer(session, traits={"plan": "Fibre" if i % 2 else "Mobile"})
         if i < 10:
-            make_interaction(
-                session,
-                customer_id=customer.id,
-                channel="phone",
-                type="call",
-                occurred_at=at - timedelta(days=3),
-            )
+            make_call(session, customer.id, at - timedelta(days=3))
         given = Answer(at=at + timedelta(minutes=i), nps=2 if i < 10 else 10)
         given.customer_id = customer.id
         answer(session, survey, given)

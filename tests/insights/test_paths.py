@@ -18,25 +18,10 @@ from cxloop.insights import (
 from cxloop.insights.stats import Z, wilson
 from tests.customers.factories import make_customer
 from tests.insights.factories import MONDAY, Answer, answer, make_scores_survey
+from tests.insights.journey_factories import customer_with, make_call
 from tests.interactions.factories import make_interaction
 
 WINDOW = {"start": MONDAY - timedelta(days=1), "end": MONDAY + timedelta(days=40)}
-
-Step = tuple[str, str, float]  # channel, stage, hours after MONDAY
-
-
-def customer_with(session: Session, steps: list[Step], **extra: object) -> int:
-    customer = make_customer(session)
-    for channel, stage, hours in steps:
-        make_interaction(
-            session,
-            customer_id=customer.id,
-            channel=channel,
-            stage=stage,
-            occurred_at=MONDAY + timedelta(hours=hours),
-            **extra,  # type: ignore[arg-type]
-        )
-    return customer.id
 
 
 def test_the_commonest_paths_between_stages_and_channels(session: Session) -> None:
@@ -144,21 +129,9 @@ def test_touchpoints_before_detractors_with_their_lift(session: Session) -> None
     for i, nps in enumerate([2, 3, 9, 5, 10, 9]):
         customer = make_customer(session)
         if i < 3:  # a call five days before the answer
-            make_interaction(
-                session,
-                customer_id=customer.id,
-                channel="phone",
-                type="call",
-                occurred_at=at - timedelta(days=5),
-            )
+            make_call(session, customer.id, at - timedelta(days=5))
         if i == 3:  # a call too long before to count
-            make_interaction(
-                session,
-                customer_id=customer.id,
-                channel="phone",
-                type="call",
-                occurred_at=at - timedelta(days=40),
-            )
+            make_call(session, customer.id, at - timedelta(days=40))
         answer(
             session, survey, Answer(at=at + timedelta(minutes=i), nps=nps, customer_id=customer.id)
         )

@@ -52,6 +52,10 @@ def way(d: Driver, title: str) -> str:
     return f"lowers {title}" if d.effect.high < 0 else "direction unclear"
 
 
+def _item(d: Driver, shown: Interval, text: str) -> Item:
+    return Item(label=d.name, value=shown.value, low=shown.low, high=shown.high, text=text)
+
+
 @router.get("/drivers")
 def drivers(
     request: Request,
@@ -79,12 +83,10 @@ def drivers(
     title = TITLES[chosen]
     importance = interval_chart(
         [
-            Item(
-                label=d.name,
-                value=d.importance.value,
-                low=d.importance.low,
-                high=d.importance.high,
-                text=f"{d.importance.value:.0f}% ({d.importance.low:.0f} to "
+            _item(
+                d,
+                d.importance,
+                f"{d.importance.value:.0f}% ({d.importance.low:.0f} to "
                 f"{d.importance.high:.0f}), {way(d, title)}",
             )
             for d in found.drivers
@@ -98,16 +100,7 @@ def drivers(
         tick_format="{:g}%",
     )
     effects = interval_chart(
-        [
-            Item(
-                label=d.name,
-                value=d.effect.value,
-                low=d.effect.low,
-                high=d.effect.high,
-                text=interval_text(d.effect, " pts"),
-            )
-            for d in found.drivers
-        ],
+        [_item(d, d.effect, interval_text(d.effect, " pts")) for d in found.drivers],
         description=f"How many {title} points each driver moves the score, the others held "
         "equal: the dot is the effect, the line its 95% interval, the dashed line no effect.",
         reference=0.0,
