@@ -28,6 +28,7 @@ from cxloop.insights.journeys import Funnel, FunnelStep, funnel, funnel_expressi
 from cxloop.insights.lake import LakeReport, write_lake, write_table
 from cxloop.insights.measures import Count, Mean, Measure, Median, NetScore, Share
 from cxloop.insights.paths import (
+    TERMINATION,
     Duration,
     Outcome,
     PathBy,
@@ -55,6 +56,7 @@ __all__ = [
     "SCHEMAS",
     "SELF_SERVICE",
     "TABLES",
+    "TERMINATION",
     "Alert",
     "AlertRule",
     "AsOf",

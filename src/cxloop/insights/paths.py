@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from cxloop.insights.case_facts import DETRACTOR_MAX
 from cxloop.insights.engines import Tables
 from cxloop.insights.journeys import first_reached
 from cxloop.insights.stats import median_ranks, risk_ratio, two_proportion_p, wilson
@@ -25,7 +26,6 @@ MAX_STEPS = 4
 """A path is its first four steps; longer ones end in "…"."""
 MORE = "…"
 TOP = 10
-DETRACTOR_MAX = 6
 TERMINATION = "termination"
 """The built-in journey stage of leaving: a customer's first interaction in it is when they
 started to go."""
