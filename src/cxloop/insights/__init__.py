@@ -46,6 +46,7 @@ from cxloop.insights.schemas import Change, Group, MetricRead, MetricResult, Val
 from cxloop.insights.service import journey_funnel, measure, measure_all, stage_keys
 from cxloop.insights.snapshot import Snapshot
 from cxloop.insights.switching import FAILED_WITHIN, HELP_CHANNELS, SELF_SERVICE, switches
+from cxloop.insights.timelines import PERSONAL, SURVEY_CHANNEL
 
 __all__ = [
     "DIMENSIONS",
@@ -53,8 +54,10 @@ __all__ = [
     "FAILED_WITHIN",
     "GRAINS",
     "HELP_CHANNELS",
+    "PERSONAL",
     "SCHEMAS",
     "SELF_SERVICE",
+    "SURVEY_CHANNEL",
     "TABLES",
     "TERMINATION",
     "Alert",

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
 from cxloop.errors import ValidationFailed
-from cxloop.insights.timelines import Timeline, preceding
+from cxloop.insights.timelines import PERSONAL, Timeline, preceding
 
 DriverMetric = Literal["nps", "csat"]
 METRICS: dict[str, str] = {
@@ -87,7 +87,7 @@ def points(metric: DriverMetric, answer: Mapping[str, Any]) -> float | None:
 def _categories(answer: Mapping[str, Any], traits: Mapping[str, Any]) -> dict[str, str]:
     found = {"answered on": answer["channel"], "stage": answer["stage"]}
     for name, value in traits.items():
-        if isinstance(value, str | bool | int) and not isinstance(value, float):
+        if name not in PERSONAL and isinstance(value, str | bool | int):
             found[name] = str(value)
     return {k: v for k, v in found.items() if v is not None}
 

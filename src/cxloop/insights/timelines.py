@@ -29,6 +29,24 @@ LOOKBACK = timedelta(days=30)
 SURVEY_CHANNEL = "survey"
 """Answering a survey is the outcome being explained, not a touchpoint."""
 CHUNK = 1_000
+PERSONAL = frozenset(  # traits that say who someone is, never what they experienced
+    {
+        "name",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "address",
+        "street",
+        "postcode",
+        "zip",
+        "birthday",
+        "birthdate",
+        "date_of_birth",
+        "username",
+        "avatar",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

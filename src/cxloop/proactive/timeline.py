@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.cases import ACTIVE_STATUSES, Case
 from cxloop.customers import Customer
-from cxloop.insights import SELF_SERVICE, switches
+from cxloop.insights import PERSONAL, SELF_SERVICE, SURVEY_CHANNEL, switches
 from cxloop.interactions import Interaction
 from cxloop.proactive.table import Cell, Table, cell
 from cxloop.understanding import Enrichment
@@ -28,27 +28,8 @@ from cxloop.understanding import Enrichment
 LOOKBACK = timedelta(days=365)
 RECENT, QUARTER = timedelta(days=30), timedelta(days=90)
 NEGATIVE_EMOTIONS = frozenset({"anger", "fear", "sadness", "disgust"})
-SURVEY_CHANNEL = "survey"
 CHUNK = 1_000  # ids per IN (...): well under every database's parameter limit
 MAX_TRAIT_VALUES = 20
-PERSONAL = frozenset(
-    {
-        "name",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "address",
-        "street",
-        "postcode",
-        "zip",
-        "birthday",
-        "birthdate",
-        "date_of_birth",
-        "username",
-        "avatar",
-    }
-)
 
 FEATURES = (
     "days since last contact",
