@@ -96,11 +96,14 @@ def test_scores_in_points(metric: str, score: int, expected: float) -> None:
 
 def callers_and_others(session: Session) -> None:
     """Ten customers called three days before answering 2; ten did not and answered 10.
-    Plans alternate, whatever the score."""
+    Plans alternate, whatever the score; first names are personal, never drivers."""
     survey = make_scores_survey(session)
     at = MONDAY + timedelta(days=10)
     for i in range(20):
-        customer = make_customer(session, traits={"plan": "Fibre" if i % 2 else "Mobile"})
+        customer = make_customer(
+            session,
+            traits={"plan": "Fibre" if i % 2 else "Mobile", "first_name": "Ann" if i % 3 else "Bo"},
+        )
         if i < 10:
             make_call(session, customer.id, at - timedelta(days=3))
         given = Answer(at=at + timedelta(minutes=i), nps=2 if i < 10 else 10)
