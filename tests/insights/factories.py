@@ -53,6 +53,7 @@ class Answer:
     csat: int | None = None
     ces: int | None = None
     cx: tuple[int, int, int] | None = None
+    customer_id: int | None = None
 
     def answers(self) -> dict[str, Any]:
         given: dict[str, Any] = {"nps": self.nps, "sat": self.csat, "easy": self.ces}
@@ -62,12 +63,13 @@ class Answer:
 
 
 def answer(session: Session, survey: Survey, given: Answer) -> None:
-    """A completed anonymous response, moved to ``given.at`` as if answered then."""
+    """A completed response (anonymous unless ``given.customer_id``), moved to ``given.at``
+    as if answered then."""
     response = start_response(
         session,
         survey=survey,
         version=require_live(session, survey),
-        origin=Origin(channel=given.channel, stage=given.stage),
+        origin=Origin(channel=given.channel, stage=given.stage, customer_id=given.customer_id),
         locale="en",
     )
     save_answers(session, response, given.answers())

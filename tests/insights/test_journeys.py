@@ -81,3 +81,14 @@ def test_all_stages_in_their_order_by_default(session: Session) -> None:
 def test_bad_stages_name_the_problem(session: Session, stages: list[str], message: str) -> None:
     with pytest.raises(ValidationFailed, match=message):
         journey_funnel(session, stages=stages, **WINDOW)
+
+
+def test_times_with_microseconds_count_in_whole_seconds(session: Session) -> None:
+    customer = make_customer(session, email="precise@example.com")
+    for stage, offset in [
+        ("awareness", timedelta(microseconds=400_000)),
+        ("consideration", timedelta(hours=2, microseconds=900_000)),
+    ]:
+        make_interaction(session, customer_id=customer.id, stage=stage, occurred_at=MONDAY + offset)
+    steps = journey_funnel(session, stages=STAGES[:2], **WINDOW).steps
+    assert steps[1].mean_hours == pytest.approx(2.0)

@@ -18,6 +18,8 @@ MAIN_NAV = re.compile(r'<nav class="main-nav" aria-label="Main">(.*?)</nav>', re
 PAGES = {
     "/customers": "Customers",
     "/dashboard": "Dashboard",
+    "/journeys": "Journeys",
+    "/drivers": "Drivers",
     "/text": "Text analytics",
     "/surveys": "Surveys",
     "/cases": "Cases",

@@ -8,6 +8,7 @@ from cxloop.api import (
     case_messages,
     cases,
     customers,
+    drivers,
     experiments,
     health,
     inbound,
@@ -37,6 +38,7 @@ api_router.include_router(understand.router)
 api_router.include_router(surveys.router)
 api_router.include_router(metrics.router)
 api_router.include_router(journeys.router)
+api_router.include_router(drivers.router)
 api_router.include_router(cases.router)
 api_router.include_router(case_messages.router)
 api_router.include_router(inbound.router)

@@ -229,7 +229,8 @@ class Journey:
 
     def usage(self) -> None:
         p, rng = self.person, self.rng
-        month = max(p.joined_at, self.ctx.start)
+        # The first bill comes a month after joining, once onboarding is done.
+        month = max(p.joined_at + timedelta(days=30.4), self.ctx.start)
         while month < self.end:
             self.add(
                 month,

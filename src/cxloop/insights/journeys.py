@@ -38,7 +38,7 @@ class Funnel(BaseModel):
 
 
 def check_stages(stages: Sequence[str], known: Sequence[str]) -> list[str]:
-    chosen = [s.strip() for s in stages if s.strip()]
+    chosen = [s.strip() for s in stages if s.strip()] or list(known)
     if not 2 <= len(chosen) <= MAX_STEPS or len(set(chosen)) != len(chosen):
         raise ValidationFailed(f"a funnel takes 2 to {MAX_STEPS} different stages", field="stages")
     unknown = [s for s in chosen if s not in known]
@@ -49,28 +49,42 @@ def check_stages(stages: Sequence[str], known: Sequence[str]) -> list[str]:
     return chosen
 
 
-def funnel_expression(
+def first_reached(
     tables: Tables, stages: Sequence[str], start: datetime, end: datetime
 ) -> ir.Table:
+    """One row per customer: ``f0``, ``f1``... the first time in the window they were in
+    each stage (null if never)."""
     t = tables.table("interactions")
     t = t.filter(
         t["at"] >= start.replace(tzinfo=None),
         t["at"] < end.replace(tzinfo=None),
         t["stage"].isin(list(stages)),
     )
-    firsts = t.group_by("customer_id").aggregate(
+    return t.group_by("customer_id").aggregate(
         **{
             f"f{i}": (t["stage"] == s).ifelse(t["at"], ibis.null()).min()
             for i, s in enumerate(stages)
         }
     )
+
+
+def _seconds(moment: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole epoch seconds: DuckDB's are fractional for microsecond times, which its integer
+    sum then refuses; truncating first gives every engine the same whole number."""
+    return moment.truncate("s").epoch_seconds().cast("int64")
+
+
+def funnel_expression(
+    tables: Tables, stages: Sequence[str], start: datetime, end: datetime
+) -> ir.Table:
+    firsts = first_reached(tables, stages, start, end)
     reached: list[ir.BooleanValue] = []
     counts: dict[str, ir.Scalar] = {}
     for i in range(len(stages)):
         step = firsts[f"f{i}"].notnull()
         if i:
             step = reached[-1] & step & (firsts[f"f{i}"] >= firsts[f"f{i - 1}"])
-            gap = firsts[f"f{i}"].epoch_seconds() - firsts[f"f{i - 1}"].epoch_seconds()
+            gap = _seconds(firsts[f"f{i}"]) - _seconds(firsts[f"f{i - 1}"])
             counts[f"s{i}"] = step.ifelse(gap, 0).sum()
         reached.append(step)
         counts[f"n{i}"] = step.ifelse(1, 0).sum()

@@ -46,5 +46,5 @@ def journey_funnel(
     session: Session, *, stages: Sequence[str], start: datetime, end: datetime
 ) -> Funnel:
     known = stage_keys(session)
-    chosen = check_stages(stages or known, known)
+    chosen = check_stages(stages, known)
     return funnel(in_memory({"interactions": extract(session, "interactions")}), chosen, start, end)

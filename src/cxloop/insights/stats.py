@@ -134,3 +134,17 @@ def poisson_p(a: int, b: int) -> float | None:
     if a + b == 0:
         return None
     return two_sided_p((a - b) / math.sqrt(a + b))
+
+
+def risk_ratio(exposed: tuple[int, int], unexposed: tuple[int, int]) -> Estimate:
+    """How many times likelier an outcome is with an exposure than without: each side given
+    as (outcomes, n). Katz log interval; with an empty cell, half is added to every cell
+    (Haldane) so the ratio and its interval stay finite."""
+    if exposed[1] == 0 or unexposed[1] == 0 or exposed[0] + unexposed[0] == 0:
+        return EMPTY
+    extra = 0.5 if 0 in (exposed[0], unexposed[0]) else 0.0
+    a, n1 = exposed[0] + extra, exposed[1] + 2 * extra
+    c, n0 = unexposed[0] + extra, unexposed[1] + 2 * extra
+    ratio = (a / n1) / (c / n0)
+    half = Z * math.sqrt(max(0.0, 1 / a - 1 / n1 + 1 / c - 1 / n0))
+    return Estimate(value=ratio, low=ratio * math.exp(-half), high=ratio * math.exp(half))

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.customers import Customer
 from cxloop.errors import ValidationFailed
+from cxloop.insights import TERMINATION
 from cxloop.interactions import Interaction
 from cxloop.privacy import ConsentRecord, Purpose
 from cxloop.proactive.labels import outcome_of
@@ -30,7 +31,6 @@ from cxloop.proactive.table import Table, cell, label_text
 from cxloop.proactive.timeline import chunks, eligible_traits, timeline_table
 
 LEAD = timedelta(days=30)
-TERMINATION = "termination"  # the built-in journey stage of leaving
 EPISODE = timedelta(days=90)
 STAGE_LABEL = "churned"
 LEFT, STAYED = "yes", "no"

@@ -9,7 +9,6 @@ names are the words the reasons are written in ("contacts, last 30 days 9 (typic
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,37 +20,16 @@ from sqlalchemy.orm import Session
 
 from cxloop.cases import ACTIVE_STATUSES, Case
 from cxloop.customers import Customer
+from cxloop.insights import PERSONAL, SELF_SERVICE, SURVEY_CHANNEL, switches
 from cxloop.interactions import Interaction
 from cxloop.proactive.table import Cell, Table, cell
 from cxloop.understanding import Enrichment
 
 LOOKBACK = timedelta(days=365)
 RECENT, QUARTER = timedelta(days=30), timedelta(days=90)
-SELF_SERVICE = frozenset({"web", "app"})
-HELP_CHANNELS = frozenset({"phone", "chat"})
-FAILED_WITHIN = timedelta(hours=48)
 NEGATIVE_EMOTIONS = frozenset({"anger", "fear", "sadness", "disgust"})
-SURVEY_CHANNEL = "survey"
 CHUNK = 1_000  # ids per IN (...): well under every database's parameter limit
 MAX_TRAIT_VALUES = 20
-PERSONAL = frozenset(
-    {
-        "name",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "address",
-        "street",
-        "postcode",
-        "zip",
-        "birthday",
-        "birthdate",
-        "date_of_birth",
-        "username",
-        "avatar",
-    }
-)
 
 FEATURES = (
     "days since last contact",
@@ -207,18 +185,6 @@ def _mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _failed_self_service(touches: Sequence[Touch]) -> int:
-    """Self-service visits followed by a call or chat within 48 hours: the site or app did
-    not solve what the customer came for."""
-    tried = [t.at for t in touches if t.channel in SELF_SERVICE and not t.assisted]
-    help_at = sorted(t.at for t in touches if t.channel in HELP_CHANNELS and t.direction == "in")
-    failed = 0
-    for at in tried:
-        after = bisect_right(help_at, at)
-        failed += after < len(help_at) and help_at[after] <= at + FAILED_WITHIN
-    return failed
-
-
 def _survey_features(
     scores: Sequence[tuple[datetime, dict[str, Any]]], as_of: datetime
 ) -> dict[str, Cell]:
@@ -279,7 +245,7 @@ def features_of(history: History, as_of: datetime, now: datetime) -> dict[str, C
         ),
         "most contacts on one topic, 90 days": float(max(topics.values(), default=0)),
         "failed self-service, 90 days": float(
-            _failed_self_service([t for t in touches if t.at >= as_of - QUARTER])
+            len(switches([t for t in touches if t.at >= as_of - QUARTER]))
         ),
         "negative texts share, 90 days": _share(
             sum(t.sentiment == "negative" for t in texts), len(texts)

@@ -13,7 +13,9 @@ from cxloop.web import (
     cases,
     customers,
     dashboard,
+    drivers,
     experiments,
+    journey_analytics,
     privacy,
     survey_admin,
     survey_brand,
@@ -41,6 +43,8 @@ def mount(app: FastAPI) -> None:
     app.include_router(survey_brand.router)
     app.include_router(survey_admin.router)
     app.include_router(dashboard.router)
+    app.include_router(journey_analytics.router)
+    app.include_router(drivers.router)
     app.include_router(privacy.router)
     app.include_router(text_analytics.router)
     app.include_router(experiments.router)

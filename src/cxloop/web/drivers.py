@@ -1,0 +1,127 @@
+"""The key drivers page: what moves NPS or CSAT most, as two charts an analyst acts on.
+
+The first ranks drivers by their share of the explained variance (how much of the score's
+differences they account for); the second shows which way and how far each moves the
+score, the others held equal. Both with 95% intervals from resampling, in words as well.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
+
+from cxloop.accounts import Permission
+from cxloop.api.deps import SessionDep, SettingsDep
+from cxloop.insights import DRIVER_METRICS, Driver, DriverMetric, Interval, drivers_of
+from cxloop.interactions import JourneyStage
+from cxloop.web.dashboard import WINDOWS
+from cxloop.web.interval_chart import Item, interval_chart
+from cxloop.web.journey_analytics import DEFAULT_WEEKS
+from cxloop.web.nav import add_nav_item
+from cxloop.web.permissions import require_permission
+from cxloop.web.routing import PageRoute
+from cxloop.web.security import PageUser
+from cxloop.web.templating import render
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+add_nav_item("drivers", "Drivers", "/drivers", order=32, permission=Permission.metrics_read.value)
+TITLES = {"nps": "NPS", "csat": "CSAT"}
+
+
+def interval_text(i: Interval, unit: str = "") -> str:
+    return f"{i.value:+.1f}{unit} ({i.low:+.1f} to {i.high:+.1f})"
+
+
+def direction(d: Driver, title: str) -> str:
+    """Which way the driver moves the score, in words: readable without the chart's colour."""
+    e = d.effect
+    if e.low > 0:
+        return f"raises {title} by {e.value:.1f} points ({e.low:.1f} to {e.high:.1f})"
+    if e.high < 0:
+        return f"lowers {title} by {-e.value:.1f} points ({-e.high:.1f} to {-e.low:.1f})"
+    return f"no clear direction ({e.low:+.1f} to {e.high:+.1f} points)"
+
+
+def way(d: Driver, title: str) -> str:
+    """The direction in two words, for beside a chart row."""
+    if d.effect.low > 0:
+        return f"raises {title}"
+    return f"lowers {title}" if d.effect.high < 0 else "direction unclear"
+
+
+def _item(d: Driver, shown: Interval, text: str) -> Item:
+    return Item(label=d.name, value=shown.value, low=shown.low, high=shown.high, text=text)
+
+
+@router.get("/drivers")
+def drivers(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: PageUser,
+    metric: Annotated[str, Query(max_length=8)] = "nps",
+    weeks: Annotated[int, Query()] = DEFAULT_WEEKS,
+    stage: Annotated[str, Query(max_length=32)] = "",
+) -> Response:
+    """What comes before good and bad answers, ranked by how much of the score it explains."""
+    require_permission(session, user, Permission.metrics_read)
+    chosen = cast(DriverMetric, metric if metric in DRIVER_METRICS else "nps")
+    weeks = weeks if weeks in WINDOWS else DEFAULT_WEEKS
+    end = datetime.now(UTC)
+    start = end - timedelta(weeks=weeks)
+    found = drivers_of(
+        session,
+        metric=chosen,
+        start=start,
+        end=end,
+        min_n=settings.metrics_min_n,
+        stage=stage or None,
+    )
+    title = TITLES[chosen]
+    importance = interval_chart(
+        [
+            _item(
+                d,
+                d.importance,
+                f"{d.importance.value:.0f}% ({d.importance.low:.0f} to "
+                f"{d.importance.high:.0f}), {way(d, title)}",
+            )
+            for d in found.drivers
+        ],
+        description=f"Each driver's share of the {title} differences the drivers explain "
+        "(relative weights): the bar is the share, the line its 95% interval; the words say "
+        "which way it moves the score.",
+        bars=True,
+        label_width=280,
+        width=900,
+        tick_format="{:g}%",
+    )
+    effects = interval_chart(
+        [_item(d, d.effect, interval_text(d.effect, " pts")) for d in found.drivers],
+        description=f"How many {title} points each driver moves the score, the others held "
+        "equal: the dot is the effect, the line its 95% interval, the dashed line no effect.",
+        reference=0.0,
+        label_width=280,
+        width=900,
+    )
+    context = {
+        "found": found,
+        "title": title,
+        "metrics": TITLES,
+        "chosen": chosen,
+        "weeks": weeks,
+        "windows": WINDOWS,
+        "stage": stage,
+        "all_stages": list(session.scalars(select(JourneyStage).order_by(JourneyStage.position))),
+        "importance": importance,
+        "effects": effects,
+        "direction": direction,
+        "interval_text": interval_text,
+        "min_n": settings.metrics_min_n,
+        "download": {"from": start.isoformat(), "to": end.isoformat()}
+        | ({"stage": stage} if stage else {}),
+    }
+    return render(request, "insights/drivers.html", context, user=user, active="drivers")
