@@ -186,6 +186,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Metric values over fewer answers than this are suppressed (shown as n only).",
     )
+    alert_webhook_secret: str | None = Field(
+        default=None,
+        description="Signing secret (whsec_ + base64) of alert webhooks in the 'standard' "
+        "format, sent to receivers of your own; chat webhooks are not signed.",
+    )
     loop_closure_target_hours: float = Field(
         default=48.0,
         gt=0,

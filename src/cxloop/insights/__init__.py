@@ -1,5 +1,19 @@
 """Measuring: one definition of every metric, with confidence, on any engine."""
 
+from cxloop.insights.alert_models import Dispatch, MetricReport, StoredAlertRule
+from cxloop.insights.alert_runs import alert_window, check_rules, send_alerts
+from cxloop.insights.alert_schemas import AlertRuleCreate, AlertRuleRead, ReportCreate, ReportRead
+from cxloop.insights.alert_store import (
+    change_report,
+    change_rule,
+    create_report,
+    create_rule,
+    get_report,
+    get_rule,
+    list_reports,
+    list_rules,
+    remove,
+)
 from cxloop.insights.alerts import Alert, AlertRule, evaluate
 from cxloop.insights.case_facts import AsOf
 from cxloop.insights.catalogue import DIMENSIONS, Metric, metric_named, metrics, register_metric
@@ -17,6 +31,7 @@ from cxloop.insights.journeys import Funnel, FunnelStep, funnel, funnel_expressi
 from cxloop.insights.lake import LakeReport, write_lake, write_table
 from cxloop.insights.measures import Count, Mean, Measure, Median, NetScore, Share
 from cxloop.insights.query import GRAINS, MetricQuery, describe, expression, parse_query, run
+from cxloop.insights.reports import digest, report_window, send_reports
 from cxloop.insights.schemas import Change, Group, MetricRead, MetricResult, Value
 from cxloop.insights.service import journey_funnel, measure, measure_all, stage_keys
 
@@ -27,10 +42,13 @@ __all__ = [
     "TABLES",
     "Alert",
     "AlertRule",
+    "AlertRuleCreate",
+    "AlertRuleRead",
     "AsOf",
     "BackendTables",
     "Change",
     "Count",
+    "Dispatch",
     "Funnel",
     "FunnelStep",
     "Group",
@@ -41,20 +59,35 @@ __all__ = [
     "Metric",
     "MetricQuery",
     "MetricRead",
+    "MetricReport",
     "MetricResult",
     "NetScore",
+    "ReportCreate",
+    "ReportRead",
     "Share",
+    "StoredAlertRule",
     "Tables",
     "Value",
+    "alert_window",
+    "change_report",
+    "change_rule",
+    "check_rules",
+    "create_report",
+    "create_rule",
     "describe",
+    "digest",
     "evaluate",
     "expression",
     "extract",
     "extract_all",
     "funnel",
     "funnel_expression",
+    "get_report",
+    "get_rule",
     "in_memory",
     "journey_funnel",
+    "list_reports",
+    "list_rules",
     "load",
     "load_spark",
     "measure",
@@ -64,8 +97,12 @@ __all__ = [
     "parse_query",
     "read_lake",
     "register_metric",
+    "remove",
+    "report_window",
     "result_rows",
     "run",
+    "send_alerts",
+    "send_reports",
     "stage_keys",
     "write_lake",
     "write_result",

@@ -73,9 +73,17 @@ def _message(rule: AlertRule, result: MetricResult, group: Group) -> str:
     )
 
 
+DASHBOARD_FILTERS = ("channel", "stage", "department")
+"""The filters the dashboard takes, one value each."""
+
+
 def _link(result: MetricResult, group: Group) -> str:
+    """The dashboard filtered to the rule's own filters and to the group that fired."""
     params = {"metric": result.metric.name}
-    params.update({k: v for k, v in group.key.items() if k in ("channel", "stage") and v})
+    params.update(
+        {k: v[0] for k, v in result.filters.items() if k in DASHBOARD_FILTERS and len(v) == 1}
+    )
+    params.update({k: v for k, v in group.key.items() if k in DASHBOARD_FILTERS and v})
     return f"/dashboard?{urlencode(params)}"
 
 
