@@ -43,6 +43,18 @@ class Window:
     def period(self) -> str:
         return f"{self.start.date().isoformat()}/{self.end.date().isoformat()}"
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def label(self) -> str:
+        """The days covered, as people say them: the end is exclusive, the last day is not."""
+        last = self.end - timedelta(days=1)
+        if self.days == 1:
+            return f"{last:%d %b %Y}"
+        return f"{self.start:%d %b} to {last:%d %b %Y}"
+
 
 def alert_window(now: datetime, days: int) -> Window:
     end = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
@@ -89,7 +101,7 @@ def notice(rule: StoredAlertRule, window: Window, alert: Alert, settings: Settin
     """Aggregates only: the value, its interval and n, never who answered."""
     return Notice(
         title=f"Alert: {rule.name}",
-        lines=[alert.message, f"Period: {window.start:%d %b %Y} to {window.end:%d %b %Y} (UTC)"],
+        lines=[alert.message, f"Period: {window.label} (UTC)"],
         link=settings.public_url.rstrip("/") + alert.link,
     )
 

@@ -69,12 +69,7 @@ def digest(
         min_n=settings.metrics_min_n,
         as_of=AsOf.of(settings, now),
     )
-    days = (window.end - window.start).days
-    span = (
-        f"{window.start:%d %b %Y}"
-        if days == 1
-        else (f"{window.start:%d %b} to {(window.end - timedelta(days=1)):%d %b %Y}")
-    )
+    days, span = window.days, window.label
     link = f"{settings.public_url.rstrip('/')}/dashboard"
     if chosen:
         link += f"?metric={chosen[0].name}"
