@@ -17,6 +17,7 @@ MAIN_NAV = re.compile(r'<nav class="main-nav" aria-label="Main">(.*?)</nav>', re
 PAGES = {
     "/customers": "Customers",
     "/dashboard": "Dashboard",
+    "/alerts": "Alerts",
     "/text": "Text analytics",
     "/surveys": "Surveys",
     "/cases": "Cases",
