@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from cxloop.insights.alerts import Kind
+from cxloop.insights.alerts import Kind, check_threshold
 
 WebhookFormat = Literal["chat", "standard"]
 Frequency = Literal["daily", "weekly"]
@@ -43,8 +43,7 @@ class AlertRuleFields(Recipients):
 
     @model_validator(mode="after")
     def _threshold(self) -> AlertRuleFields:
-        if (self.kind in ("below", "above")) != (self.threshold is not None):
-            raise ValueError("'below' and 'above' take a threshold; 'drop' and 'rise' do not")
+        check_threshold(self.kind, self.threshold)
         return self
 
 
