@@ -8,6 +8,7 @@ from cxloop.accounts import models as _accounts
 from cxloop.cases import models as _cases
 from cxloop.customers import models as _customers
 from cxloop.experiments import models as _experiments
+from cxloop.insights import alert_models as _insights_alerts
 from cxloop.interactions import models as _interactions
 from cxloop.privacy import models as _privacy
 from cxloop.proactive import models as _proactive
@@ -24,6 +25,7 @@ DOMAIN_MODELS = (
     _understanding,
     _cases,
     _experiments,
+    _insights_alerts,
     _proactive,
 )
 metadata: MetaData = Base.metadata

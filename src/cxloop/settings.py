@@ -192,6 +192,11 @@ class Settings(BaseSettings):
         description="How old the dashboard's materialised analytic tables may get before a "
         "view catches them up with the database (0: every view).",
     )
+    alert_webhook_secret: str | None = Field(
+        default=None,
+        description="Signing secret (whsec_ + base64) of alert webhooks in the 'standard' "
+        "format, sent to receivers of your own; chat webhooks are not signed.",
+    )
     loop_closure_target_hours: float = Field(
         default=48.0,
         gt=0,

@@ -29,13 +29,13 @@ def check(rule: AlertRule, rows: list[dict[str, object]]) -> list[str]:
     return [str(a.key["channel"]) for a in evaluate(rule, run(query, tables, min_n=10))]
 
 
-# 40% detractors, 20% promoters: NPS -20.
+# 50% detractors, 20% promoters: NPS -30.
 POOR = [0, 3, 5, 6, 7, 8, 8, 9, 10, 6]
 
 
 def test_a_threshold_fires_only_when_the_whole_interval_is_below() -> None:
     rows = nps_rows("store", POOR * 20, days_ago=2) + nps_rows("app", POOR, days_ago=2)
-    # Both NPS -20; 200 store answers put the whole interval under 0, 10 app answers do not.
+    # Both NPS -30; 200 store answers put the whole interval under 0, 10 app answers do not.
     assert check(AlertRule(metric="nps", kind="below", threshold=0), rows) == ["store"]
     assert check(AlertRule(metric="nps", kind="above", threshold=0), rows) == []
 
@@ -44,7 +44,7 @@ def test_a_drop_fires_when_significant_and_not_on_a_small_wobble() -> None:
     good = [10, 10, 9, 9, 9, 8, 7, 10, 9, 3]  # NPS 60
     rows = (
         nps_rows("web", good * 20, days_ago=10)  # last week: NPS 60 on 200 answers
-        + nps_rows("web", POOR * 20, days_ago=2)  # this week: -20 on 200: a real drop
+        + nps_rows("web", POOR * 20, days_ago=2)  # this week: -30 on 200: a real drop
         + nps_rows("email", good * 2, days_ago=10)
         + nps_rows(
             "email", [10, 9, 9, 8, 7, 10, 9, 3, 6, 9, 10, 9, 8, 10, 9, 2, 9, 10, 9, 7], days_ago=2

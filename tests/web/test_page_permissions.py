@@ -20,6 +20,7 @@ PAGES = {
     "/dashboard": "Dashboard",
     "/journeys": "Journeys",
     "/drivers": "Drivers",
+    "/alerts": "Alerts",
     "/text": "Text analytics",
     "/surveys": "Surveys",
     "/cases": "Cases",

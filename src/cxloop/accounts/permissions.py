@@ -28,6 +28,8 @@ class Permission(enum.StrEnum):
     understanding_manage = "understanding.manage"
     """Edit the taxonomy, train and deploy models."""
     metrics_read = "metrics.read"
+    alerts_manage = "alerts.manage"
+    """Add, change and remove alert rules and scheduled metric reports."""
     cases_read = "cases.read"
     """See cases and queues (of one's own departments, unless cases.all_departments)."""
     cases_work = "cases.work"
@@ -65,6 +67,7 @@ BUILTIN_ROLES: dict[str, frozenset[Permission]] = {
     | {
         Permission.surveys_manage,
         Permission.understanding_manage,
+        Permission.alerts_manage,
         Permission.cases_all_departments,
         Permission.experiments_read,
         Permission.experiments_manage,

@@ -148,6 +148,9 @@ AuditRead = Annotated[Principal, Depends(require(Permission.audit_read))]
 UnderstandingRead = Annotated[Principal, Depends(require(Permission.understanding_read))]
 UnderstandingManage = Annotated[Principal, Depends(require(Permission.understanding_manage))]
 MetricsRead = Annotated[Principal, Depends(require(Permission.metrics_read))]
+AlertsManage = Annotated[
+    Principal, Depends(require(Permission.metrics_read, Permission.alerts_manage))
+]
 CasesRead = Annotated[Principal, Depends(require(Permission.cases_read))]
 CasesWork = Annotated[Principal, Depends(require(Permission.cases_read, Permission.cases_work))]
 CasesManage = Annotated[Principal, Depends(require(Permission.cases_manage))]

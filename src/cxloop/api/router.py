@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cxloop.api import (
+    alerts,
     case_messages,
     cases,
     customers,
@@ -37,6 +38,7 @@ api_router.include_router(privacy.router)
 api_router.include_router(understand.router)
 api_router.include_router(surveys.router)
 api_router.include_router(metrics.router)
+api_router.include_router(alerts.router)
 api_router.include_router(journeys.router)
 api_router.include_router(drivers.router)
 api_router.include_router(cases.router)

@@ -27,6 +27,7 @@ from cxloop.insights import (
     parse_query,
     write_lake,
 )
+from cxloop.insights.alerts import Kind
 from cxloop.privacy import record_export
 from cxloop.settings import get_settings
 
@@ -61,8 +62,8 @@ def show_metric(
             metric_named(name),
             by=by.split(","),
             filters=filter or [],
-            start=_utc(start),
-            end=_utc(end),
+            start=cli_utc(start),
+            end=cli_utc(end),
         )
         settings = get_settings()
         result = measure(session, query, min_n=settings.metrics_min_n, as_of=AsOf.of(settings))
@@ -95,15 +96,9 @@ def check_alert(
     as_json: JsonFlag = False,
 ) -> None:
     """Which groups of a metric break the rule now (for a scheduler: cron, a job)."""
-    kinds = {"below": below, "above": above, "drop": drop or None, "rise": rise or None}
-    chosen = [(kind, value) for kind, value in kinds.items() if value is not None]
-    if len(chosen) != 1:
-        raise fail("give exactly one of --below, --above, --drop, --rise")
-    kind, value = chosen[0]
+    kind, threshold = rule_kind(below, above, drop, rise)
     try:
-        rule = AlertRule(
-            metric=name, kind=kind, threshold=value if kind in ("below", "above") else None
-        )
+        rule = AlertRule(metric=name, kind=kind, threshold=threshold)
     except ValidationError as exc:
         raise fail(str(exc.errors()[0]["msg"])) from exc
     end = datetime.now(UTC)
@@ -132,7 +127,21 @@ def check_alert(
         err.print("no alert")
 
 
-def _utc(moment: datetime | None) -> datetime | None:
+def rule_kind(
+    below: float | None, above: float | None, drop: bool, rise: bool
+) -> tuple[Kind, float | None]:
+    """The one rule the options state: a kind and, for below/above, its threshold."""
+    kinds: dict[Kind, float | bool | None] = {
+        "below": below, "above": above, "drop": drop or None, "rise": rise or None,
+    }  # fmt: skip
+    chosen = [(kind, value) for kind, value in kinds.items() if value is not None]
+    if len(chosen) != 1:
+        raise fail("give exactly one of --below, --above, --drop, --rise")
+    kind, value = chosen[0]
+    return kind, float(value) if kind in ("below", "above") else None
+
+
+def cli_utc(moment: datetime | None) -> datetime | None:
     """Typer parses ISO dates without a zone: command-line times are UTC."""
     if moment is None or moment.tzinfo is not None:
         return moment

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cxloop.cli.accounts import role_app, token_app, user_app
+from cxloop.cli.alerts import report_app
 from cxloop.cli.cases import cases_app
 from cxloop.cli.data import export_app, import_app
 from cxloop.cli.demo import demo
@@ -38,6 +39,7 @@ app.add_typer(export_app, name="export")
 export_app.command("lake")(export_lake)
 app.add_typer(metric_app, name="metric")
 app.add_typer(alert_app, name="alert")
+app.add_typer(report_app, name="report")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(survey_app, name="survey")
 app.command()(demo)

@@ -1,5 +1,19 @@
 """Measuring: one definition of every metric, with confidence, on any engine."""
 
+from cxloop.insights.alert_models import Dispatch, MetricReport, StoredAlertRule
+from cxloop.insights.alert_runs import alert_window, check_rules, send_alerts
+from cxloop.insights.alert_schemas import AlertRuleCreate, AlertRuleRead, ReportCreate, ReportRead
+from cxloop.insights.alert_store import (
+    change_report,
+    change_rule,
+    create_report,
+    create_rule,
+    get_report,
+    get_rule,
+    list_reports,
+    list_rules,
+    remove,
+)
 from cxloop.insights.alerts import Alert, AlertRule, evaluate
 from cxloop.insights.analysis import (
     JourneyReport,
@@ -42,6 +56,7 @@ from cxloop.insights.paths import (
     SwitchRow,
 )
 from cxloop.insights.query import GRAINS, MetricQuery, describe, expression, parse_query, run
+from cxloop.insights.reports import digest, report_window, send_reports
 from cxloop.insights.schemas import Change, Group, MetricRead, MetricResult, Value
 from cxloop.insights.service import journey_funnel, measure, measure_all, stage_keys
 from cxloop.insights.snapshot import Snapshot
@@ -62,10 +77,13 @@ __all__ = [
     "TERMINATION",
     "Alert",
     "AlertRule",
+    "AlertRuleCreate",
+    "AlertRuleRead",
     "AsOf",
     "BackendTables",
     "Change",
     "Count",
+    "Dispatch",
     "Driver",
     "DriverMetric",
     "Drivers",
@@ -82,6 +100,7 @@ __all__ = [
     "Metric",
     "MetricQuery",
     "MetricRead",
+    "MetricReport",
     "MetricResult",
     "NetScore",
     "Outcome",
@@ -91,14 +110,24 @@ __all__ = [
     "Precursor",
     "Precursors",
     "Rate",
+    "ReportCreate",
+    "ReportRead",
     "Share",
     "Snapshot",
     "StageTime",
+    "StoredAlertRule",
     "SwitchRow",
     "Switching",
     "Tables",
     "Value",
+    "alert_window",
+    "change_report",
+    "change_rule",
+    "check_rules",
+    "create_report",
+    "create_rule",
     "describe",
+    "digest",
     "drivers_of",
     "evaluate",
     "expression",
@@ -106,6 +135,8 @@ __all__ = [
     "extract_all",
     "funnel",
     "funnel_expression",
+    "get_report",
+    "get_rule",
     "in_memory",
     "journey_funnel",
     "journey_paths",
@@ -113,6 +144,8 @@ __all__ = [
     "journey_report",
     "journey_stage_times",
     "journey_switching",
+    "list_reports",
+    "list_rules",
     "load",
     "load_spark",
     "measure",
@@ -122,8 +155,12 @@ __all__ = [
     "parse_query",
     "read_lake",
     "register_metric",
+    "remove",
+    "report_window",
     "result_rows",
     "run",
+    "send_alerts",
+    "send_reports",
     "stage_keys",
     "switches",
     "write_lake",

@@ -18,6 +18,12 @@ from cxloop.insights.schemas import Group, MetricResult
 Kind = Literal["below", "above", "drop", "rise"]
 
 
+def check_threshold(kind: Kind, threshold: float | None) -> None:
+    """A threshold exactly when the rule compares with one (a ValueError otherwise)."""
+    if (kind in ("below", "above")) != (threshold is not None):
+        raise ValueError("'below' and 'above' take a threshold; 'drop' and 'rise' do not")
+
+
 class AlertRule(BaseModel):
     metric: str
     kind: Kind = Field(description="below/above a threshold, or a significant drop/rise.")
@@ -25,8 +31,7 @@ class AlertRule(BaseModel):
 
     @model_validator(mode="after")
     def _threshold(self) -> AlertRule:
-        if (self.kind in ("below", "above")) != (self.threshold is not None):
-            raise ValueError("'below' and 'above' take a threshold; 'drop' and 'rise' do not")
+        check_threshold(self.kind, self.threshold)
         return self
 
 
@@ -73,9 +78,17 @@ def _message(rule: AlertRule, result: MetricResult, group: Group) -> str:
     )
 
 
+DASHBOARD_FILTERS = ("channel", "stage", "department")
+"""The filters the dashboard takes, one value each."""
+
+
 def _link(result: MetricResult, group: Group) -> str:
+    """The dashboard filtered to the rule's own filters and to the group that fired."""
     params = {"metric": result.metric.name}
-    params.update({k: v for k, v in group.key.items() if k in ("channel", "stage") and v})
+    params.update(
+        {k: v[0] for k, v in result.filters.items() if k in DASHBOARD_FILTERS and len(v) == 1}
+    )
+    params.update({k: v for k, v in group.key.items() if k in DASHBOARD_FILTERS and v})
     return f"/dashboard?{urlencode(params)}"
 
 

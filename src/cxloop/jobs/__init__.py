@@ -28,6 +28,7 @@ from cxloop.jobs.cases import MAX_BATCH as MAX_CASE_BATCH
 from cxloop.jobs.delivery import DELIVER, DeliverPayload
 from cxloop.jobs.delivery import MAX_BATCH as MAX_DELIVERY_BATCH
 from cxloop.jobs.enrichment import ENRICH, EnrichPayload, batches
+from cxloop.jobs.insights import ALERTS, REPORTS
 from cxloop.jobs.notifications import NOTIFY, notifications
 from cxloop.jobs.proactive import SCORE as PROACTIVE_SCORE
 from cxloop.jobs.queue import Queue, make_huey
@@ -135,12 +136,14 @@ def _enqueue(queue: Queue, name: str, payload: BaseModel) -> None:
 
 
 __all__ = [
+    "ALERTS",
     "DELIVER",
     "ENRICH",
     "JOBS",
     "NOTIFY",
     "OPEN_CASES",
     "PROACTIVE_SCORE",
+    "REPORTS",
     "RETENTION",
     "SLA_TIMERS",
     "SURVEY_DISPATCH",

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from cxloop.web import (
+    alerts,
     at_risk,
     auth,
     case_page,
@@ -45,6 +46,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(dashboard.router)
     app.include_router(journey_analytics.router)
     app.include_router(drivers.router)
+    app.include_router(alerts.router)
     app.include_router(privacy.router)
     app.include_router(text_analytics.router)
     app.include_router(experiments.router)
