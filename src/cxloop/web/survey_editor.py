@@ -312,7 +312,7 @@ def _put(
         definition = put_question(
             Definition.model_validate(survey.draft), edit, replacing=replacing
         )
-    except (CxloopError, ValidationError) as exc:
+    except (ValidationFailed, ValidationError) as exc:
         return editor_page(
             request, session, user, survey, form=form, values=values, error=_refusal(exc)
         )
@@ -391,7 +391,7 @@ def move(
             question_id,
             "up" if direction == "up" else "down",
         )
-    except CxloopError as exc:
+    except ValidationFailed as exc:  # an unknown question is the 404 page
         return editor_page(
             request, session, user, survey, form=f"q-{question_id}", error=("move", exc.detail)
         )
@@ -412,7 +412,7 @@ def remove(
     survey = _editable(session, user, survey_id)
     try:
         definition = remove_question(Definition.model_validate(survey.draft), question_id)
-    except CxloopError as exc:
+    except ValidationFailed as exc:  # an unknown question is the 404 page
         return editor_page(
             request, session, user, survey, form=f"q-{question_id}", error=("remove", exc.detail)
         )
@@ -481,7 +481,7 @@ def translations(
     definition = Definition.model_validate(survey.draft)
     try:
         translate_texts(definition, locale, {})  # the same checks as saving: a usable tag
-    except CxloopError as exc:
+    except ValidationFailed as exc:
         error = ("locale", exc.detail)
         return editor_page(request, session, user, survey, form="translate", error=error)
     return _translations_page(request, user, survey, locale)
@@ -499,7 +499,7 @@ async def save_translations(
     typed = {key: str(posted.get(f"t:{key}") or "")[:2000] for key, _texts in text_keys(definition)}
     try:
         translated = translate_texts(definition, locale, typed)
-    except CxloopError as exc:
+    except ValidationFailed as exc:
         field, message = field_problem(exc)
         return _translations_page(
             request, user, survey, locale, typed=typed, error=(field or FORM, message)
