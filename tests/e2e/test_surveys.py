@@ -228,10 +228,10 @@ def test_a_qr_link_works_without_javascript_and_keeps_its_place(
         page.goto(f"{server.url}/s/delivery-nps?channel=qr&place=store-12")
         expect(page.locator("html")).to_have_attribute("lang", "fr")
         page.get_by_role("radio", name="10", exact=True).check()
-        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Continuer").click()
         expect(page.get_by_text("Would you review us online?")).to_be_visible()
         page.get_by_role("radio", name="Yes").check()
-        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Continuer").click()
         expect(page.get_by_role("status")).to_have_text("Merci !")
     finally:
         context.close()
@@ -386,6 +386,7 @@ def test_a_survey_built_published_and_answered_with_the_keyboard_only(
         for _ in range(3):
             respondent.keyboard.press("ArrowRight")
         expect(scale.get_by_role("radio", name="3", exact=True)).to_be_checked()
+        expect(respondent.get_by_role("button", name="Continuer")).to_be_visible()
         respondent.keyboard.press("Enter")
         comment = respondent.get_by_label("Qu'est-ce qui n'a pas marché ?")
         expect(comment).to_be_visible()  # the detractor branch, in French

@@ -48,6 +48,7 @@ from cxloop.web.routing import PageRoute
 from cxloop.web.security import CsrfChecked, PageUser
 from cxloop.web.survey_editor import OP_LABELS
 from cxloop.web.survey_form import question_views
+from cxloop.web.survey_phrases import phrases
 from cxloop.web.survey_render import SURVEY_CSP
 from cxloop.web.templating import render
 
@@ -342,6 +343,7 @@ def preview(
         "title": translate(definition.title, locale, definition.default_locale),
         "intro": translate(definition.intro, locale, definition.default_locale),
         "pages": pages,
+        "words": phrases(locale),
         "can_design": user_can(session, user, Permission.surveys_manage),
     }
     response = render(request, "surveys/preview.html", context, user=user, active="surveys")
