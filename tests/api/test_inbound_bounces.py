@@ -4,11 +4,7 @@ bounce stops survey email to the customer."""
 
 from __future__ import annotations
 
-from email.message import EmailMessage, Message
-from email.mime.base import MIMEBase
-from email.mime.message import MIMEMessage
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -22,6 +18,7 @@ from cxloop.settings import Settings
 from cxloop.surveys import FatigueRules, Invitation, Survey, invite, response_rates
 from tests.accounts.factories import bearer, make_token
 from tests.customers.factories import make_customer
+from tests.outreach.dsn import dsn
 from tests.outreach.smtp_server import Inbox
 from tests.surveys.factories import make_survey
 
@@ -46,32 +43,6 @@ def settings(tmp_path: Path, inbox: Inbox) -> Settings:
 def write_key(session: Session) -> tuple[str, str]:
     _source, key = create_source(session, name="mail provider", kind="webhook")
     return key, ""
-
-
-def dsn(original: EmailMessage, recipient: str, status: str, action: str = "failed") -> bytes:
-    """A delivery status notification as a receiving server sends it back (RFC 3464): a
-    human part, the machine-readable status, and the returned message's headers."""
-    report = MIMEMultipart("report", report_type="delivery-status")
-    report["From"] = "Mail Delivery System <MAILER-DAEMON@mx.example.com>"
-    report["To"] = "surveys@bw.test"
-    report["Subject"] = "Undelivered Mail Returned to Sender"
-    report.attach(MIMEText(f"Your message to {recipient} could not be delivered.\n"))
-    status_part = MIMEBase("message", "delivery-status")
-    per_message = Message()
-    per_message["Reporting-MTA"] = "dns; mx.example.com"
-    per_recipient = Message()
-    per_recipient["Final-Recipient"] = f"rfc822; {recipient}"
-    per_recipient["Action"] = action
-    per_recipient["Status"] = status
-    per_recipient["Diagnostic-Code"] = "smtp; 550 5.1.1 user unknown"
-    status_part.set_payload([per_message, per_recipient])
-    report.attach(status_part)
-    headers = Message()
-    for name in ("From", "To", "Subject", "Message-ID", "X-Cxloop-Invitation"):
-        if original[name]:
-            headers[name] = original[name]
-    report.attach(MIMEMessage(headers))
-    return report.as_bytes()
 
 
 def _sent(

@@ -1,9 +1,11 @@
 """``cxloop inbound-smtp``'s handler on a real aiosmtpd server: a customer's email is stored on
 a case before the sender hears 250; other mailboxes are refused at RCPT, a broken message
-gets 550 with the reason, and a database that cannot take it gets 451 (try again)."""
+gets 550 with the reason, and a database that cannot take it gets 451 (try again). A bounce
+report for a survey invitation marks it bounced, as the bounces API does, and opens no case."""
 
 from __future__ import annotations
 
+import itertools
 import smtplib
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -19,8 +21,13 @@ from cxloop.cli.inbound import InboundHandler
 from cxloop.customers import Customer
 from cxloop.settings import Settings
 from cxloop.store.engine import make_engine
-from tests.outreach.smtp_server import free_port
+from cxloop.store.uow import unit_of_work
+from cxloop.surveys import FatigueRules, Invitation, OptOut, deliver_invitations, invite
+from tests.customers.factories import make_customer
+from tests.outreach.dsn import dsn
+from tests.outreach.smtp_server import Inbox, free_port
 from tests.store.databases import committed_url_fixture  # noqa: F401 - fixture
+from tests.surveys.factories import make_survey
 
 
 @pytest.fixture
@@ -96,3 +103,67 @@ def test_a_database_that_cannot_store_it_makes_the_sender_try_again(tmp_path: Pa
         unreachable.dispose()
 
     assert deferred.value.smtp_code == 451
+
+
+BOUNCES_TO = "surveys@acme.test"
+_people = itertools.count(1)
+
+
+@pytest.fixture
+def survey_email(
+    engine: Engine, tmp_path: Path, inbox: Inbox
+) -> tuple[Settings, int, EmailMessage]:
+    """An invitation really emailed to a new customer: the settings, its id, the message."""
+    settings = Settings(
+        data_dir=tmp_path,
+        secret_key="k",
+        support_address="help@acme.test",
+        mail_from=f"Acme <{BOUNCES_TO}>",
+        smtp_port=inbox.port,
+        smtp_retries=0,
+    )
+    with unit_of_work(engine) as session:
+        customer = make_customer(session, email=f"gone-{next(_people)}@example.org")
+        result = invite(
+            session,
+            survey=make_survey(session),
+            customer_ids=[customer.id],
+            channel="email",
+            rules=FatigueRules(cooldown_days=0, ttl_days=30),
+        )
+        invitation_id = result.invitations[0].id
+    deliver_invitations(engine, settings, [invitation_id])
+    (email,) = inbox.messages
+    return settings, invitation_id, email
+
+
+def _invitation(engine: Engine, invitation_id: int) -> tuple[str, bool]:
+    with Session(engine) as session:
+        invitation = session.get(Invitation, invitation_id)
+        assert invitation is not None
+        return invitation.status, session.get(OptOut, invitation.customer_id) is not None
+
+
+@pytest.mark.parametrize("to", [BOUNCES_TO, "help@acme.test"])
+def test_a_bounce_report_marks_the_invitation_bounced_and_opens_no_case(
+    engine: Engine, survey_email: tuple[Settings, int, EmailMessage], to: str
+) -> None:
+    settings, invitation_id, email = survey_email
+    controller = serve(engine, settings)
+    report = dsn(email, str(email["To"]), "5.1.1", to=to)
+    try:
+        with smtplib.SMTP("127.0.0.1", controller.port, timeout=30) as client:
+            client.ehlo()
+            # Mail servers send bounces from the null sender, to the address mail came from.
+            client.mail("<>")
+            assert client.rcpt(to)[0] == 250
+            code, answer = client.data(report)
+            assert (code, answer) == (250, b"2.0.0 bounce report for 1 survey invitation(s)")
+            assert client.sendmail("", [to], report) == {}  # the same report again
+    finally:
+        controller.stop()
+
+    assert _invitation(engine, invitation_id) == ("bounced", True)  # no more survey email
+    with Session(engine) as session:
+        subjects = session.scalars(select(Case.subject)).all()
+        assert "Undelivered Mail Returned to Sender" not in subjects  # no customer's email

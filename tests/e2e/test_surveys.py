@@ -16,15 +16,16 @@ import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
 from playwright.sync_api import Response as PlaywrightResponse
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from cxloop.accounts import Role, create_token
 from cxloop.app import create_app
 from cxloop.settings import Settings
 from cxloop.store import uow
-from cxloop.surveys import TriggerCreate, create_trigger, dispatch
+from cxloop.surveys import Response as SurveyResponse
+from cxloop.surveys import TriggerCreate, create_trigger, dispatch, survey_by_key
 from tests.accounts.factories import PASSWORD, make_user
 from tests.conftest import (
     _worker,
@@ -227,10 +228,10 @@ def test_a_qr_link_works_without_javascript_and_keeps_its_place(
         page.goto(f"{server.url}/s/delivery-nps?channel=qr&place=store-12")
         expect(page.locator("html")).to_have_attribute("lang", "fr")
         page.get_by_role("radio", name="10", exact=True).check()
-        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Continuer").click()
         expect(page.get_by_text("Would you review us online?")).to_be_visible()
         page.get_by_role("radio", name="Yes").check()
-        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Continuer").click()
         expect(page.get_by_role("status")).to_have_text("Merci !")
     finally:
         context.close()
@@ -290,7 +291,120 @@ def test_the_team_pages_are_accessible(page: Page, server: SurveyServer) -> None
     expect(page.get_by_role("heading", name="Page 2")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Edit the draft").click()
+    expect(page.get_by_role("heading", name="Add a question")).to_be_visible()
+    page.get_by_text("Edit question why").click()  # a question's form, opened
+    expect(page.locator("#q-why-text")).to_have_value("What went wrong?")
+    assert_accessible(page)
+    page.get_by_role("link", name="Advanced: edit as JSON").click()
     expect(page.get_by_label("Questions (JSON)")).to_be_visible()
     assert_accessible(page)
     page.goto(f"{server.url}/surveys/new")
     assert_accessible(page)
+
+
+def tab_to(page: Page, target: Locator, limit: int = 80) -> None:
+    """Press Tab until ``target`` has the focus, as a keyboard user moves through a page."""
+    for _ in range(limit):
+        if target.evaluate("node => node === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{target} cannot be reached with Tab")
+
+
+def test_a_survey_built_published_and_answered_with_the_keyboard_only(
+    browser: Browser, page: Page, server: SurveyServer
+) -> None:
+    """The editor's forms, a detractor branch and a French translation, then a French
+    browser answering it and taking the branch; axe-clean all the way."""
+    page.goto(f"{server.url}/login?next=/surveys")
+    tab_to(page, page.get_by_label("Email"))
+    page.keyboard.type(server.admin_email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_role("link", name="New survey"))
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_label("Name", exact=True))
+    page.keyboard.type("Case closed NPS")
+    page.keyboard.press("Tab")
+    page.keyboard.type("case-closed")
+    expect(page.get_by_label("One NPS question (0 to 10), to build on")).to_be_checked()
+    tab_to(page, page.get_by_role("button", name="Create draft"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit draft: Case closed NPS")
+    assert_accessible(page)
+
+    # The detractor branch: a free-text question shown when nps is at most 6.
+    tab_to(page, page.locator("#new-id"))
+    page.keyboard.type("why")
+    tab_to(page, page.locator("#new-text"))
+    page.keyboard.type("What went wrong?")
+    tab_to(page, page.locator("#new-if-q"))
+    page.keyboard.press("ArrowDown")  # (always) -> nps
+    expect(page.locator("#new-if-q")).to_have_value("nps")
+    expect(page.locator("#new-if-op")).to_have_value("lte")
+    tab_to(page, page.locator("#new-if-value"))
+    page.keyboard.type("6")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="why: What went wrong?")).to_be_visible()
+    expect(page.get_by_text("shown when nps is at most 6")).to_be_visible()
+    assert_accessible(page)
+
+    tab_to(page, page.get_by_label("Language", exact=True))
+    page.keyboard.type("fr")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Translate into fr")
+    assert_accessible(page)
+    french = {
+        "Title in fr": "Comment était notre aide ?",
+        "Thanks in fr": "Merci !",
+        "Question 'nps' in fr": "Recommanderiez-vous notre service ?",
+        "Question 'why' in fr": "Qu'est-ce qui n'a pas marché ?",
+    }
+    for label, text in french.items():
+        tab_to(page, page.get_by_label(label))
+        page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Comment était notre aide ?")).to_be_visible()
+    assert_accessible(page)  # the preview, in French
+    tab_to(page, page.get_by_role("button", name="Publish this draft"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case closed NPS")
+    expect(page.locator("dl.pairs")).to_contain_text("live")
+
+    context = browser.new_context(locale="fr-FR")
+    respondent = context.new_page()
+    try:
+        respondent.goto(f"{server.url}/s/case-closed")
+        expect(respondent.locator("html")).to_have_attribute("lang", "fr")
+        expect(respondent.get_by_role("heading", level=1)).to_have_text(
+            "Comment était notre aide ?"
+        )
+        assert_accessible(respondent)
+        scale = respondent.get_by_role("group", name=re.compile("Recommanderiez-vous"))
+        tab_to(respondent, scale.get_by_role("radio", name="0", exact=True))
+        for _ in range(3):
+            respondent.keyboard.press("ArrowRight")
+        expect(scale.get_by_role("radio", name="3", exact=True)).to_be_checked()
+        expect(respondent.get_by_role("button", name="Continuer")).to_be_visible()
+        respondent.keyboard.press("Enter")
+        comment = respondent.get_by_label("Qu'est-ce qui n'a pas marché ?")
+        expect(comment).to_be_visible()  # the detractor branch, in French
+        assert_accessible(respondent)
+        tab_to(respondent, comment)
+        respondent.keyboard.type("Personne ne m'a rappelé")
+        respondent.keyboard.press("Tab")
+        respondent.keyboard.press("Enter")
+        expect(respondent.get_by_role("status")).to_have_text("Merci !")
+        assert_accessible(respondent)
+    finally:
+        context.close()
+
+    with uow.unit_of_work(server.engine) as session:
+        survey = survey_by_key(session, "case-closed")
+        answered = session.scalars(
+            select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
+        ).all()
+        assert [(r.answers, r.status, r.locale) for r in answered] == [
+            ({"nps": 3, "why": "Personne ne m'a rappelé"}, "complete", "fr")
+        ]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cxloop.interactions import InteractionIn, store_interactions
 from cxloop.surveys import Definition, Survey, SurveyCreate, create_survey, publish
+from cxloop.types import utcnow
 
 _seq = itertools.count(1)
 
@@ -72,3 +76,33 @@ def make_survey(
     if live:
         publish(session, survey)
     return survey
+
+
+def arrive(
+    session: Session,
+    customer_id: int,
+    *,
+    type: str = "Parcel Delivered",
+    stage: str = "delivery",
+    at: datetime | None = None,
+) -> str:
+    """An interaction arriving through the one ingest path, as it would from any source."""
+    now = utcnow()
+    message_id = f"evt-{uuid.uuid4()}"
+    result = store_interactions(
+        session,
+        [
+            InteractionIn(
+                message_id=message_id,
+                type=type,
+                channel="field",
+                stage=stage,
+                occurred_at=at or now,
+                received_at=now,
+                customer_id=customer_id,
+                properties={"carrier": "own"},
+            )
+        ],
+    )
+    assert result.stored == 1
+    return message_id

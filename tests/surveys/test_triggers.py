@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,7 +10,6 @@ import pytest
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from cxloop.interactions import InteractionIn, store_interactions
 from cxloop.privacy import record_consent
 from cxloop.settings import Settings
 from cxloop.surveys import Invitation, TriggerCreate, create_trigger, dispatch, opt_out
@@ -20,7 +18,7 @@ from cxloop.surveys.triggers import sampled, send_time
 from cxloop.types import utcnow
 from tests.customers.factories import make_customer
 from tests.outreach.smtp_server import Inbox
-from tests.surveys.factories import make_survey
+from tests.surveys.factories import arrive, make_survey
 
 
 @pytest.fixture
@@ -28,36 +26,6 @@ def settings(tmp_path: Path, inbox: Inbox) -> Settings:
     return Settings(
         data_dir=tmp_path, secret_key="test-secret-key", smtp_port=inbox.port, smtp_retries=0
     )
-
-
-def arrive(
-    session: Session,
-    customer_id: int,
-    *,
-    type: str = "Parcel Delivered",
-    stage: str = "delivery",
-    at: datetime | None = None,
-) -> str:
-    """An interaction arriving through the one ingest path, as it would from any source."""
-    now = utcnow()
-    message_id = f"evt-{uuid.uuid4()}"
-    result = store_interactions(
-        session,
-        [
-            InteractionIn(
-                message_id=message_id,
-                type=type,
-                channel="field",
-                stage=stage,
-                occurred_at=at or now,
-                received_at=now,
-                customer_id=customer_id,
-                properties={"carrier": "own"},
-            )
-        ],
-    )
-    assert result.stored == 1
-    return message_id
 
 
 def rule(**overrides: object) -> TriggerCreate:

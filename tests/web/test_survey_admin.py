@@ -1,4 +1,6 @@
-"""The team's survey pages: create, edit with checks, preview, publish, funnel; roles."""
+"""The team's survey pages: create, edit as JSON with checks, preview, publish, funnel; roles.
+
+The form editor has its own tests in test_survey_editor.py."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ def test_create_edit_preview_and_publish(client: TestClient, session: Session) -
     sign_in(client, admin.email)
     form = client.get("/surveys/new")
     token = csrf_from(form.text)
-    assert '"type": "nps"' in html.unescape(form.text)  # a starter NPS survey to adapt
+    assert "One NPS question (0 to 10)" in form.text  # a starter to build on, or JSON to paste
 
     broken = client.post(
         "/surveys/new",
@@ -44,22 +46,23 @@ def test_create_edit_preview_and_publish(client: TestClient, session: Session) -
         follow_redirects=False,
     )
     survey = survey_by_key(session, "post-purchase")
-    assert created.headers["location"] == f"/surveys/{survey.id}"
+    assert created.headers["location"] == f"/surveys/{survey.id}/edit"
+    assert '"type": "nps"' in html.unescape(client.get(f"/surveys/{survey.id}/draft/json").text)
 
     edited = nps_definition(title={"en": "How was your order?", "fr": "Votre commande ?"})
     bad = dict(edited, questions=[{"id": "x", "type": "single", "text": {"en": "?"}}])
     refused = client.post(
-        f"/surveys/{survey.id}/edit",
+        f"/surveys/{survey.id}/draft/json",
         data={"csrf_token": token, "name": "Post purchase", "definition": json.dumps(bad)},
     )
     assert refused.status_code == 422 and "at least two options" in refused.text
     saved = client.post(
-        f"/surveys/{survey.id}/edit",
+        f"/surveys/{survey.id}/draft/json",
         data={"csrf_token": token, "name": "Post purchase", "definition": json.dumps(edited)},
     )
     assert saved.url.path == f"/surveys/{survey.id}/preview"
     assert "How was your order?" in saved.text
-    assert "why: shown when nps lte 6" in saved.text and "Page 2" in saved.text
+    assert "why: shown when nps is at most 6" in saved.text and "Page 2" in saved.text
     assert "Votre commande ?" in client.get(f"/surveys/{survey.id}/preview?lang=fr").text
 
     client.post(f"/surveys/{survey.id}/publish", data={"csrf_token": token})

@@ -96,7 +96,7 @@ def test_a_click_in_the_email_records_the_score_and_the_link_is_single_use(
     assert "Merci !" in client.get(page_path(done)).text
 
     again = client.get(f"/s/i/{token}")
-    assert again.status_code == 409 and "already been answered" in again.text
+    assert again.status_code == 409 and "a déjà reçu une réponse" in again.text  # in their language
     answer = session.scalars(
         select(Interaction).where(
             Interaction.customer_id == ann.id, Interaction.channel == "survey"
@@ -148,6 +148,28 @@ def test_the_browser_language_chooses_the_translation(client: TestClient, sessio
     assert '<html lang="fr">' in page.text and "Recommanderiez-vous Brightwave" in page.text
     german = client.get("/s/bilingual", headers={"Accept-Language": "de"})
     assert '<html lang="en">' in german.text  # falls back to the survey's default
+
+
+def test_the_page_around_the_questions_speaks_the_respondents_language(
+    client: TestClient, session: Session
+) -> None:
+    make_survey(session, key="words")
+    french = client.get("/s/words?lang=fr").text
+    assert ">Continuer</button>" in french and "Étape 1 sur 2 au plus" in french
+    assert "(obligatoire)" in french and "0 = Pas du tout probable" in french
+    refused = client.post("/s/words", data={"csrf_token": csrf_from(french), "lang": "fr"})
+    assert "Veuillez répondre à cette question." in refused.text
+
+    brazil = client.get("/s/words", headers={"Accept-Language": "pt-BR"}).text
+    assert '<html lang="en">' in brazil and ">Continue</button>" in brazil  # no pt texts
+    portuguese = make_survey(
+        session, key="pt", definition=nps_definition(title={"pt": "Como foi?"}, default_locale="pt")
+    )
+    assert portuguese.key == "pt"
+    page = client.get("/s/pt", headers={"Accept-Language": "pt-BR"}).text
+    assert ">Continuar</button>" in page and "Nada provável" in page
+    japanese = client.get("/s/pt?lang=ja").text
+    assert ">Continuar</button>" in japanese  # the survey's own language, never a mix
 
 
 def test_one_click_unsubscribe_is_honoured_everywhere(

@@ -1,5 +1,9 @@
 """``cxloop inbound-smtp``: receive customers' emails over SMTP (point the support domain's MX,
-or a forwarding rule, at it).
+or a forwarding rule, at it), and the bounce reports that come back for survey invitations
+(sent to the ``mail_from`` address, so point that address's mail here too).
+
+A delivery status notification (RFC 3464), to either address, marks the invitation bounced
+exactly as ``POST /api/v1/inbound/bounces`` does, and never opens a case.
 
 Each message is stored in its own unit of work, and the sending server is told ``250`` only
 once that is committed: an acknowledged email is never lost. ``451`` (try again later) when
@@ -13,6 +17,7 @@ import asyncio
 import logging
 import signal
 import threading
+from email.utils import parseaddr
 from typing import Annotated, Any
 
 import typer
@@ -23,10 +28,12 @@ from cxloop.api.inbound import MAX_EMAIL_BYTES
 from cxloop.cases import Directory, MalformedEmail, load_router, receive_email, support_parts
 from cxloop.cli.output import err
 from cxloop.jobs import Queue, install
+from cxloop.outreach import Bounce, parse_dsn
 from cxloop.settings import Settings, get_settings
 from cxloop.store.engine import get_engine
 from cxloop.store.migrate import upgrade
 from cxloop.store.uow import unit_of_work
+from cxloop.surveys import record_bounces
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +45,16 @@ class InboundHandler:
         self.bind = bind
         self.settings = settings
         _name, self.local, self.domain = support_parts(settings)
+        self.bounce_address = parseaddr(settings.mail_from)[1].lower()
 
     def accepts(self, address: str) -> bool:
+        """The support mailbox (with any +tag), and the address bounces come back to."""
         local, _, domain = address.lower().rpartition("@")
         mailbox = self.local.lower()
-        return domain == self.domain.lower() and (
+        support = domain == self.domain.lower() and (
             local == mailbox or local.startswith(f"{mailbox}+")
         )
+        return support or address.lower() == self.bounce_address
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -58,7 +68,24 @@ class InboundHandler:
         raw = envelope.original_content or envelope.content
         delivered = b"".join(f"Delivered-To: {r}\r\n".encode() for r in envelope.rcpt_tos)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, self.store, delivered + raw)
+        return await loop.run_in_executor(None, self.receive, raw, delivered)
+
+    def receive(self, raw: bytes, delivered: bytes) -> str:
+        """A bounce report is recorded against its invitation; any other mail is stored."""
+        bounces = parse_dsn(raw)
+        if bounces is not None:
+            return self.record(bounces)
+        return self.store(delivered + raw)
+
+    def record(self, bounces: list[Bounce]) -> str:
+        """A bounce report applied (once: a report received twice changes nothing more)."""
+        try:
+            with unit_of_work(self.bind) as work:
+                invitations = record_bounces(work, bounces)
+        except Exception:
+            logger.exception("bounce report could not be recorded")
+            return "451 4.3.0 the report could not be recorded now; try again later"
+        return f"250 2.0.0 bounce report for {len(invitations)} survey invitation(s)"
 
     def store(self, raw: bytes) -> str:
         """The SMTP answer for one message, given only once its fate is committed."""

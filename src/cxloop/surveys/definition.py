@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Translations = dict[str, str]
 """Text per locale (``en``, ``fr``, ``pt-BR``...); at least one."""
 
-_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+LOCALE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
 class QuestionType(StrEnum):
@@ -90,7 +90,7 @@ class Question(BaseModel):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        if not _ID.match(value):
+        if not QUESTION_ID.match(value):
             raise ValueError("question id: lower-case letters, digits, '_', starting with a letter")
         return value
 
@@ -134,7 +134,7 @@ class Definition(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Definition:
-        if not _LOCALE.match(self.default_locale):
+        if not LOCALE_TAG.match(self.default_locale):
             raise ValueError(f"default_locale '{self.default_locale}' is not a locale like 'en'")
         seen: set[str] = set()
         for question in self.questions:

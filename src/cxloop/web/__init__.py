@@ -20,6 +20,7 @@ from cxloop.web import (
     privacy,
     survey_admin,
     survey_brand,
+    survey_editor,
     survey_pages,
     survey_unsubscribe,
     taxonomy,
@@ -42,6 +43,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(survey_pages.router)
     app.include_router(survey_unsubscribe.router)
     app.include_router(survey_brand.router)
+    app.include_router(survey_editor.router)
     app.include_router(survey_admin.router)
     app.include_router(dashboard.router)
     app.include_router(journey_analytics.router)

@@ -26,6 +26,7 @@ from cxloop.surveys import (
     SurveyCreate,
     SurveyUpdate,
     TriggerCreate,
+    choose_locale,
     create_survey,
     create_trigger,
     get_survey,
@@ -33,6 +34,7 @@ from cxloop.surveys import (
     read_survey,
     response_rates,
     set_trigger_active,
+    translate,
     triggers_of,
     update_survey,
 )
@@ -44,32 +46,75 @@ from cxloop.web.nav import add_nav_item
 from cxloop.web.permissions import require_permission, user_can
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import CsrfChecked, PageUser
+from cxloop.web.survey_editor import OP_LABELS
 from cxloop.web.survey_form import question_views
+from cxloop.web.survey_phrases import phrases
+from cxloop.web.survey_render import SURVEY_CSP
 from cxloop.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 add_nav_item("surveys", "Surveys", "/surveys", order=20, permission=Permission.surveys_read.value)
 
 RECENT_RESPONSES = 20
-STARTER: dict[str, Any] = {
-    "title": {"en": "How did we do?"},
-    "thanks": {"en": "Thank you!"},
-    "default_locale": "en",
-    "questions": [
-        {
-            "id": "nps",
-            "type": "nps",
-            "required": True,
-            "text": {"en": "How likely are you to recommend us to a friend or colleague?"},
-        },
-        {
-            "id": "why",
-            "type": "text",
-            "text": {"en": "What should we do better?"},
-            "show_if": {"question": "nps", "op": "lte", "value": 6},
-        },
-    ],
+_NPS = {
+    "id": "nps",
+    "type": "nps",
+    "required": True,
+    "text": {"en": "How likely are you to recommend us to a friend or colleague?"},
 }
+STARTERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "nps": (
+        "One NPS question (0 to 10), to build on",
+        {"title": {"en": "How did we do?"}, "thanks": {"en": "Thank you!"}, "questions": [_NPS]},
+    ),
+    "nps_followups": (
+        "NPS with a question for detractors",
+        {
+            "title": {"en": "How did we do?"},
+            "thanks": {"en": "Thank you!"},
+            "questions": [
+                _NPS,
+                {
+                    "id": "why",
+                    "type": "text",
+                    "text": {"en": "What should we do better?"},
+                    "show_if": {"question": "nps", "op": "lte", "value": 6},
+                },
+            ],
+        },
+    ),
+    "csat": (
+        "One CSAT question (1 to 5)",
+        {
+            "title": {"en": "How did we do?"},
+            "thanks": {"en": "Thank you!"},
+            "questions": [
+                {
+                    "id": "csat",
+                    "type": "csat",
+                    "required": True,
+                    "text": {"en": "How satisfied are you with the help you got?"},
+                }
+            ],
+        },
+    ),
+    "ces": (
+        "One CES question (1 to 7)",
+        {
+            "title": {"en": "How did we do?"},
+            "thanks": {"en": "Thank you!"},
+            "questions": [
+                {
+                    "id": "ces",
+                    "type": "ces",
+                    "required": True,
+                    "text": {"en": "The company made it easy to handle my issue."},
+                }
+            ],
+        },
+    ),
+}
+"""What a new draft starts from; the editor then changes it question by question."""
 
 
 def _pretty(value: Any) -> str:
@@ -117,13 +162,24 @@ def survey_list(request: Request, session: SessionDep, user: PageUser) -> Respon
     )
 
 
+def _new_page(
+    request: Request, user: User, form: dict[str, str], errors: list[str], status_code: int = 200
+) -> Response:
+    starters = {name: label for name, (label, _definition) in STARTERS.items()}
+    return render(
+        request,
+        "surveys/new.html",
+        {"form": form, "errors": errors, "starters": starters},
+        user=user,
+        active="surveys",
+        status_code=status_code,
+    )
+
+
 @router.get("/surveys/new")
 def new_survey(request: Request, session: SessionDep, user: PageUser) -> Response:
     require_permission(session, user, Permission.surveys_manage)
-    form = {"key": "", "name": "", "definition": _pretty(STARTER)}
-    return render(
-        request, "surveys/new.html", {"form": form, "errors": []}, user=user, active="surveys"
-    )
+    return _new_page(request, user, {"key": "", "name": "", "start": "nps", "definition": ""}, [])
 
 
 @router.post("/surveys/new")
@@ -134,28 +190,28 @@ def create(
     _csrf: CsrfChecked,
     key: Annotated[str, Form(max_length=64)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
+    start: Annotated[str, Form(max_length=64)] = "nps",
     definition: Annotated[str, Form(max_length=200_000)] = "",
 ) -> Response:
+    """A new draft from a starter, or from a pasted definition (JSON), then the editor."""
     require_permission(session, user, Permission.surveys_manage)
-    parsed, errors = _definition_errors(definition)
+    if definition.strip():
+        parsed, errors = _definition_errors(definition)
+    elif start in STARTERS:
+        parsed, errors = Definition.model_validate(STARTERS[start][1]), []
+    else:
+        parsed, errors = None, [f"start: choose one of {', '.join(STARTERS)}"]
     if parsed is not None:
         try:
             data = SurveyCreate(key=key.strip(), name=name.strip(), definition=parsed)
             survey = create_survey(session, data=data)
-            return RedirectResponse(f"/surveys/{survey.id}", status_code=303)
+            return RedirectResponse(f"/surveys/{survey.id}/edit", status_code=303)
         except ValidationError as exc:
             errors = _messages(exc, "survey")
         except CxloopError as exc:
             errors = [exc.detail]
-    form = {"key": key, "name": name, "definition": definition}
-    return render(
-        request,
-        "surveys/new.html",
-        {"form": form, "errors": errors},
-        user=user,
-        active="surveys",
-        status_code=422,
-    )
+    form = {"key": key, "name": name, "start": start, "definition": definition}
+    return _new_page(request, user, form, errors, status_code=422)
 
 
 def _detail(
@@ -211,14 +267,15 @@ def _by_name(item: tuple[str | None, object]) -> str:
     return item[0] or ""
 
 
-@router.get("/surveys/{survey_id}/edit")
-def edit_form(request: Request, survey_id: int, session: SessionDep, user: PageUser) -> Response:
+@router.get("/surveys/{survey_id}/draft/json")
+def json_form(request: Request, survey_id: int, session: SessionDep, user: PageUser) -> Response:
+    """The advanced view: the whole draft as JSON (the API's format), for copy and paste."""
     require_permission(session, user, Permission.surveys_manage)
     survey = get_survey(session, survey_id)
-    return _editor(request, user, survey, survey.name, _pretty(survey.draft), [])
+    return _json_editor(request, user, survey, survey.name, _pretty(survey.draft), [])
 
 
-def _editor(
+def _json_editor(
     request: Request,
     user: User,
     survey: Survey,
@@ -230,7 +287,7 @@ def _editor(
 ) -> Response:
     return render(
         request,
-        "surveys/edit.html",
+        "surveys/edit_json.html",
         {"survey": survey, "name": name, "definition": text, "errors": errors},
         user=user,
         active="surveys",
@@ -238,8 +295,8 @@ def _editor(
     )
 
 
-@router.post("/surveys/{survey_id}/edit")
-def save_draft(
+@router.post("/surveys/{survey_id}/draft/json")
+def save_json(
     request: Request,
     survey_id: int,
     session: SessionDep,
@@ -253,7 +310,7 @@ def save_draft(
     survey = get_survey(session, survey_id)
     parsed, errors = _definition_errors(definition)
     if parsed is None:
-        return _editor(request, user, survey, name, definition, errors, status_code=422)
+        return _json_editor(request, user, survey, name, definition, errors, status_code=422)
     update_survey(session, survey, data=SurveyUpdate(name=name, definition=parsed))
     return RedirectResponse(f"/surveys/{survey.id}/preview", status_code=303)
 
@@ -266,12 +323,12 @@ def preview(
     require_permission(session, user, Permission.surveys_read)
     survey = get_survey(session, survey_id)
     definition = Definition.model_validate(survey.draft)
-    locale = lang if lang in definition.locales() else definition.default_locale
+    locale = choose_locale(definition.locales(), [lang], definition.default_locale)
     pages = [
         {
             "questions": question_views(definition, page, locale, {}),
             "conditions": {
-                q.id: f"shown when {q.show_if.question} {q.show_if.op} {q.show_if.value}"
+                q.id: f"shown when {q.show_if.question} {OP_LABELS[q.show_if.op]} {q.show_if.value}"
                 for q in page
                 if q.show_if is not None
             },
@@ -283,10 +340,15 @@ def preview(
         "definition": definition,
         "locale": locale,
         "locales": definition.locales(),
+        "title": translate(definition.title, locale, definition.default_locale),
+        "intro": translate(definition.intro, locale, definition.default_locale),
         "pages": pages,
+        "words": phrases(locale),
         "can_design": user_can(session, user, Permission.surveys_manage),
     }
-    return render(request, "surveys/preview.html", context, user=user, active="surveys")
+    response = render(request, "surveys/preview.html", context, user=user, active="surveys")
+    response.headers["Content-Security-Policy"] = SURVEY_CSP  # the logo, as respondents see it
+    return response
 
 
 TRIGGER_FIELDS = (

@@ -6,9 +6,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import PlainTextResponse
 
+from cxloop.accounts import Permission
 from cxloop.api.deps import SessionDep
-from cxloop.surveys import Definition, live_version, survey_by_key
+from cxloop.surveys import Definition, get_survey, live_version, survey_by_key
+from cxloop.web.permissions import require_permission
 from cxloop.web.routing import PageRoute
+from cxloop.web.security import PageUser
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -28,7 +31,17 @@ def brand_css(key: str, session: SessionDep) -> Response:
     """The survey's colour as CSS variables (pages allow no inline styles)."""
     survey = survey_by_key(session, key)
     version = live_version(session, survey)
-    definition = Definition.model_validate(version.definition if version else survey.draft)
-    colour = definition.branding.colour
+    return _stylesheet(version.definition if version else survey.draft, "max-age=60")
+
+
+@router.get("/surveys/{survey_id}/preview/brand.css")
+def draft_brand_css(survey_id: int, session: SessionDep, user: PageUser) -> Response:
+    """The draft's colour, for the team's preview (the public one shows the published)."""
+    require_permission(session, user, Permission.surveys_read)
+    return _stylesheet(get_survey(session, survey_id).draft, "no-store")
+
+
+def _stylesheet(definition: object, cache: str) -> Response:
+    colour = Definition.model_validate(definition).branding.colour
     css = f":root {{ --brand: {colour}; --brand-text: {_text_on(colour)}; }}\n"
-    return PlainTextResponse(css, media_type="text/css", headers={"Cache-Control": "max-age=60"})
+    return PlainTextResponse(css, media_type="text/css", headers={"Cache-Control": cache})

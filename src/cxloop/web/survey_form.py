@@ -13,19 +13,16 @@ from starlette.datastructures import FormData
 
 from cxloop.surveys import Definition, Question, QuestionType, translate
 from cxloop.surveys.definition import CX_INDEX_PARTS
+from cxloop.web.survey_phrases import Phrases, phrases
 
-CX_INDEX_LABELS = {
-    "effectiveness": "It met my needs",
-    "ease": "It was easy",
-    "emotion": "I felt good about it",
-}
 SCALE_ENDS = {
-    QuestionType.nps: ("Not at all likely", "Extremely likely"),
-    QuestionType.csat: ("Very dissatisfied", "Very satisfied"),
-    QuestionType.ces: ("Strongly disagree", "Strongly agree"),
-    QuestionType.rating: ("Lowest", "Highest"),
-    QuestionType.cx_index: ("Strongly disagree", "Strongly agree"),
+    QuestionType.nps: ("nps_low", "nps_high"),
+    QuestionType.csat: ("csat_low", "csat_high"),
+    QuestionType.ces: ("agree_low", "agree_high"),
+    QuestionType.rating: ("rating_low", "rating_high"),
+    QuestionType.cx_index: ("agree_low", "agree_high"),
 }
+"""The phrases (see :mod:`cxloop.web.survey_phrases`) naming each end of a scale."""
 
 
 @dataclass(slots=True)
@@ -63,6 +60,7 @@ def question_views(
     def tr(texts: dict[str, str]) -> str:
         return translate(texts, locale, definition.default_locale)
 
+    words = phrases(locale)
     views = []
     for question in questions:
         scale = question.scale()
@@ -73,7 +71,7 @@ def question_views(
         else:
             choices = []
         parts = (
-            [Part(p, CX_INDEX_LABELS[p]) for p in CX_INDEX_PARTS]
+            [Part(p, words[p]) for p in CX_INDEX_PARTS]
             if question.type is QuestionType.cx_index
             else []
         )
@@ -85,12 +83,17 @@ def question_views(
                 required=question.required,
                 choices=choices,
                 parts=parts,
-                ends=SCALE_ENDS.get(question.type),
+                ends=_ends(words, question.type),
                 value=answers.get(question.id),
                 error=(errors or {}).get(question.id),
             )
         )
     return views
+
+
+def _ends(words: Phrases, kind: QuestionType) -> tuple[str, str] | None:
+    names = SCALE_ENDS.get(kind)
+    return (words[names[0]], words[names[1]]) if names else None
 
 
 def read_form(form: FormData, questions: list[Question]) -> dict[str, Any]:

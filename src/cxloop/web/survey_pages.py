@@ -50,6 +50,7 @@ from cxloop.surveys.qr import check_place
 from cxloop.web.routing import PageRoute
 from cxloop.web.security import CsrfChecked
 from cxloop.web.survey_form import read_form
+from cxloop.web.survey_phrases import phrases
 from cxloop.web.survey_render import message_page, survey_locale, survey_page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -93,7 +94,7 @@ async def _submit(
     except ValidationFailed as exc:
         errors[str(exc.extra.get("field", "")).split(".")[0]] = exc.detail
     for missing in missing_required(definition, questions, {**response.answers, **given}):
-        errors.setdefault(missing, "Please answer this question.")
+        errors.setdefault(missing, phrases(response.locale)["answer_this"])
     if errors:
         return survey_page(
             request,
@@ -211,17 +212,16 @@ def _invitation(session: Session, settings: Settings, token: str) -> tuple[Invit
     return invitation, get_survey(session, invitation.survey_id)
 
 
-def _answered(request: Request, survey: Survey, version: SurveyVersion | None) -> Response:
-    definition = Definition.model_validate(version.definition) if version else None
-    title = (
-        translate(definition.title, "en", definition.default_locale) if definition else survey.name
-    )
+def _answered(request: Request, session: Session, response: SurveyResponse) -> Response:
+    """The page for a link used again, in the language the survey was answered in."""
+    definition = definition_of(session, response)
     return message_page(
         request,
         "surveys/answered.html",
-        title=title,
+        title=translate(definition.title, response.locale, definition.default_locale),
+        lang=response.locale,
         status_code=409,
-        detail="This survey has already been answered with this link. Thank you!",
+        detail=phrases(response.locale)["answered"],
     )
 
 
@@ -251,7 +251,7 @@ def invited_survey(
     invitation, survey = _invitation(session, settings, token)
     existing = response_for_invitation(session, invitation)
     if existing is not None and existing.status == ResponseStatus.complete:
-        return _answered(request, survey, session.get(SurveyVersion, existing.version_id))
+        return _answered(request, session, existing)
     version = (
         session.get(SurveyVersion, existing.version_id)
         if existing
@@ -294,7 +294,7 @@ async def invited_answer(
     invitation, survey = _invitation(session, settings, token)
     existing = response_for_invitation(session, invitation)
     if existing is not None and existing.status == ResponseStatus.complete:
-        return _answered(request, survey, session.get(SurveyVersion, existing.version_id))
+        return _answered(request, session, existing)
     customer = session.get(Customer, invitation.customer_id)
     version = require_live(session, survey)
     definition = Definition.model_validate(version.definition)
@@ -337,7 +337,7 @@ def thanks(request: Request, token: str, session: SessionDep, settings: Settings
         "surveys/done.html",
         title=translate(definition.title, response.locale, definition.default_locale),
         lang=response.locale,
-        detail=text or "Thank you for your answers.",
+        detail=text or phrases(response.locale)["thanks"],
     )
 
 

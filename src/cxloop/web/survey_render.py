@@ -17,6 +17,7 @@ from cxloop.surveys import (
     visible_questions,
 )
 from cxloop.web.survey_form import question_views
+from cxloop.web.survey_phrases import phrases
 from cxloop.web.templating import CONTENT_SECURITY_POLICY, render
 
 # Survey pages may show the company's logo from its own https site.
@@ -60,6 +61,7 @@ def survey_page(
             "errors": errors or {},
             "action": action,
             "hidden": hidden or {},
+            "words": phrases(locale),
             "step": page + 1,
             "steps": len(definition.pages()),
         },
