@@ -2,13 +2,20 @@
 
 Engines return only integer counts and sums (exact on every engine, and additive across
 groups and periods); everything with a square root or a quantile happens here, once.
+
+Tails and quantiles call the special functions (``ndtr``, ``stdtr``, ``stdtrit``) that
+``scipy.stats`` distributions evaluate underneath, so the numbers are bit for bit theirs, but
+without the distribution objects' argument checking: about 0.2 µs a call instead of 120 µs,
+which made the p-values most of a grouped metric's time outside the engine (416 groups).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
+from scipy import special as _special
 from scipy import stats as _scipy
 
 CONFIDENCE = 0.95
@@ -28,7 +35,7 @@ EMPTY = Estimate(value=None, low=None, high=None)
 
 
 def two_sided_p(z: float) -> float:
-    return float(2 * _scipy.norm.sf(abs(z)))
+    return float(2 * _special.ndtr(-abs(z)))
 
 
 def wilson(successes: int, n: int) -> Estimate:
@@ -103,7 +110,7 @@ def t_interval(m: Moments) -> Estimate:
         return EMPTY
     if m.n == 1:
         return Estimate(value=m.mean, low=None, high=None)
-    half = float(_scipy.t.ppf(0.5 + CONFIDENCE / 2, m.n - 1)) * math.sqrt(m.variance / m.n)
+    half = float(_special.stdtrit(m.n - 1, 0.5 + CONFIDENCE / 2)) * math.sqrt(m.variance / m.n)
     return Estimate(value=m.mean, low=m.mean - half, high=m.mean + half)
 
 
@@ -116,9 +123,10 @@ def welch_p(a: Moments, b: Moments) -> float | None:
     if se == 0:
         return None
     df = (va + vb) ** 2 / (va * va / (a.n - 1) + vb * vb / (b.n - 1))
-    return float(2 * _scipy.t.sf(abs((a.mean - b.mean) / se), df))
+    return float(2 * _special.stdtr(df, -abs((a.mean - b.mean) / se)))
 
 
+@lru_cache(maxsize=4096)
 def median_ranks(n: int) -> tuple[int, int] | None:
     """Ranks (1-based) of the order statistics bounding the median with at least 95%
     confidence, whatever the distribution: the binomial(n, 1/2) tails. None below six values,
