@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.accounts import create_token
 from cxloop.customers import Customer
-from cxloop.proactive import RiskScore
+from cxloop.proactive import DetractionScore, RiskScore
 from tests.accounts.factories import bearer, make_token
 from tests.cases.factories import make_agent, make_case, make_department
 from tests.customers.factories import make_customer, merge_into
@@ -87,3 +87,30 @@ def test_one_customers_risk_follows_a_merge_and_404s_when_unscored(
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
     assert "has no risk score" in missing.json()["detail"]
+
+
+def test_likely_detractors_first_with_their_chance_of_leaving_beside(
+    client: TestClient, session: Session
+) -> None:
+    calm = scored(session, "Cal Calm", 0.8)
+    upset = scored(session, "Uma Upset", 0.1)
+    for customer_id, risk in ((calm, 0.1), (upset, 0.9)):
+        session.add(
+            DetractionScore(customer_id=customer_id, risk=risk, reasons=[REASON],
+                            model_version="detraction-test", scored_at=NOW)
+        )  # fmt: skip
+    session.flush()
+    headers = bearer(make_token(session, role="admin"))
+
+    page = client.get("/api/v1/risk?kind=detraction", headers=headers).json()
+    one = client.get(f"/api/v1/customers/{calm}/risk", headers=headers).json()
+
+    assert [(i["customer_id"], i["kind"], i["risk"]) for i in page["items"]] == [
+        (upset, "detraction", 0.9),
+        (calm, "detraction", 0.1),
+    ]
+    assert page["items"][0]["churn"]["risk"] == 0.1
+    assert one["kind"] == "churn" and one["risk"] == 0.8 and one["detraction"]["risk"] == 0.1
+    wrong = client.get("/api/v1/risk?kind=happiness", headers=headers)
+    assert wrong.status_code == 422
+    assert wrong.headers["content-type"].startswith("application/problem+json")

@@ -54,6 +54,22 @@ def test_trained_from_the_timeline_and_deployed(run: Run, tmp_path: Path) -> Non
     assert card["timeline"]["label"]["stage"] == "termination"
 
 
+def test_detraction_is_trained_from_the_latest_survey_answers_and_deployed_beside_churn(
+    run: Run, tmp_path: Path
+) -> None:
+    result = run("model", "train", "--task", "detraction", "--trait", "plan", "--score", "--json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["task"] == "detraction"
+    assert report["model"] == str(tmp_path / "models" / "detraction")
+    assert report["n"] == 40 and report["scored"] == 40  # every answer, everyone scored
+    card = json.loads((tmp_path / "models" / "detraction" / "card.json").read_text())
+    assert card["task"] == "detraction" and card["timeline"]["traits"] == ["plan"]
+    told = run("model", "train", "--task", "detraction", "--label-trait", "status")
+    assert told.exit_code != 0 and "latest NPS answer" in told.output
+
+
 def test_who_left_must_be_said(run: Run) -> None:
     result = run("model", "train", "--task", "churn", "--from-timeline")
 

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 from cxloop.customers import Customer
 from cxloop.interactions import Interaction
 from cxloop.proactive import (
+    DETRACTION,
     ChurnModel,
     LabelSource,
     deployed_dir,
     deployed_model,
+    train_detraction,
     train_from_timeline,
 )
 from cxloop.settings import Settings
@@ -188,5 +190,66 @@ def deploy(model: Path, settings: Settings) -> ChurnModel:
     target = deployed_dir(settings.resolved_model_dir)
     shutil.copytree(model, target, dirs_exist_ok=True)
     found = deployed_model(settings.resolved_model_dir)
+    assert found is not None
+    return found
+
+
+def survey_history(
+    session: Session, n: int = 60, seed: int = 0, now: datetime = NOW
+) -> dict[str, list[Customer]]:
+    """Customers who answered NPS twice, a month ago and a week ago: those who called again
+    and again about a bill in between mostly answer the second time as detractors (0-6),
+    the others mostly as promoters. Grouped by their latest answer."""
+    rng = np.random.default_rng(seed)
+    groups: dict[str, list[Customer]] = {"detractors": [], "promoters": []}
+    latest = now - timedelta(days=7)
+    for i in range(n):
+        unhappy = i % 2 == 0
+        customer = make_customer(session, traits={"plan": ("Mobile", "Fibre")[i % 3 == 0]})
+        survey(session, customer, now - timedelta(days=40), nps=int(rng.integers(6, 10)))
+        if unhappy:
+            for _ in range(int(rng.integers(2, 5))):
+                touch(
+                    session,
+                    customer,
+                    latest - timedelta(days=float(rng.uniform(1, 25))),
+                    enrichment={
+                        "sentiment": "negative",
+                        "sentiment_score": -0.7,
+                        "topics": BILLING,
+                    },
+                )
+        detractor = rng.random() < (0.8 if unhappy else 0.15)
+        survey(
+            session,
+            customer,
+            latest,
+            nps=int(rng.integers(0, 7) if detractor else rng.integers(7, 11)),
+        )
+        groups["detractors" if detractor else "promoters"].append(customer)
+    return groups
+
+
+def trained_detraction_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A detraction model trained once per test run on a survey history of its own."""
+    if "detraction" not in _trained:
+        directory = tmp_path_factory.mktemp("detraction-model")
+        url = f"sqlite:///{directory / 'history.db'}"
+        upgrade(url)
+        engine = make_engine(url)
+        with unit_of_work(engine) as session:
+            survey_history(session)
+            train_detraction(session, traits=["plan"], out=directory / DETRACTION, now=NOW)
+        engine.dispose()
+        _trained["detraction"] = directory / DETRACTION
+    return _trained["detraction"]
+
+
+def deploy_detraction(model: Path, settings: Settings) -> ChurnModel:
+    """Put a detraction ``model`` where the background scoring finds it."""
+    shutil.copytree(
+        model, deployed_dir(settings.resolved_model_dir, DETRACTION), dirs_exist_ok=True
+    )
+    found = deployed_model(settings.resolved_model_dir, DETRACTION)
     assert found is not None
     return found

@@ -1,5 +1,6 @@
-"""A customer's risk score and the actions taken for them are theirs: exported with their
-data, removed when they are erased, and carried over when two customers turn out to be one."""
+"""A customer's risk scores (of leaving, of a detractor answer) and the actions taken for
+them are theirs: exported with their data, removed when they are erased, and carried over
+when two customers turn out to be one."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.hooks import get_plugin_manager
 from cxloop.privacy import collect_person, erase_person
-from cxloop.proactive import PlaybookAction, RiskScore
+from cxloop.proactive import DetractionScore, PlaybookAction, RiskScore
 from tests.customers.factories import make_customer
 from tests.proactive.factories import NOW
 
@@ -24,6 +25,15 @@ def scored(session: Session, risk: float = 0.7) -> int:
             risk=risk,
             reasons=[REASON],
             model_version="churn-test",
+            scored_at=NOW,
+        )
+    )
+    session.add(
+        DetractionScore(
+            customer_id=customer.id,
+            risk=risk / 2,
+            reasons=[REASON],
+            model_version="detraction-test",
             scored_at=NOW,
         )
     )
@@ -45,6 +55,9 @@ def test_exported_with_the_persons_data(session: Session) -> None:
             "scored_at": NOW,
         }
     ]
+    assert [(d["risk"], d["model_version"]) for d in data["detraction_scores"]] == [
+        (0.35, "detraction-test")
+    ]
     assert [a["action"] for a in data["playbook_actions"]] == ["case"]
 
 
@@ -55,6 +68,7 @@ def test_erased_in_either_mode(session: Session, mode: str) -> None:
     erase_person(session, customer_id, mode=mode)
 
     assert session.get(RiskScore, customer_id) is None
+    assert session.get(DetractionScore, customer_id) is None
     assert session.scalars(select(PlaybookAction)).all() == []
 
 
@@ -67,6 +81,7 @@ def test_a_merge_keeps_the_winners_actions_and_drops_the_losers_score(session: S
     session.expire_all()
 
     assert session.get(RiskScore, loser_id) is None
+    assert session.get(DetractionScore, loser_id) is None
     assert session.get(RiskScore, winner_id) is not None
     owners = session.scalars(select(PlaybookAction.customer_id)).all()
     assert owners == [winner_id, winner_id]

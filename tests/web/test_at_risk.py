@@ -9,12 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.cases import Case
-from cxloop.proactive import RiskScore
+from cxloop.proactive import DetractionScore, RiskScore
 from cxloop.settings import Settings
 from tests.accounts.factories import make_user
 from tests.cases.factories import make_team
 from tests.customers.factories import make_customer
-from tests.proactive.factories import NOW, deploy, trained_model
+from tests.proactive.factories import (
+    NOW,
+    deploy,
+    deploy_detraction,
+    trained_detraction_model,
+    trained_model,
+)
 from tests.web.helpers import csrf_from, sign_in
 
 REASONS = [
@@ -118,3 +124,46 @@ def test_no_scores_yet_says_how_to_get_them(client: TestClient, session: Session
 
 def test_the_page_needs_customers_read(client: TestClient) -> None:
     assert client.get("/at-risk", follow_redirects=False).status_code in (302, 303, 401)
+
+
+def test_likely_detractors_are_listed_with_reasons_and_their_model_card(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    deploy_detraction(trained_detraction_model(tmp_path_factory), settings)
+    customer_id = scored(session, "Ann High", 0.83)
+    session.add(
+        DetractionScore(customer_id=customer_id, risk=0.64, reasons=REASONS[1:],
+                        model_version="detraction-test", scored_at=NOW)
+    )  # fmt: skip
+    session.flush()
+    signed_in(client, session, "agent")
+
+    html = client.get("/at-risk").text
+
+    assert "Likely detractors" in html and "64%" in html
+    detractors = html[html.index("Likely detractors") :]
+    assert "Ann High" in detractors and "last NPS 2 (typical 8)" in detractors
+    assert "The detraction model" in html and "answered 0-6" in html
+    assert "No risk model is deployed yet" in html  # churn: none deployed here
+
+
+def test_a_customers_page_shows_both_risks_with_their_reasons(
+    client: TestClient, session: Session
+) -> None:
+    customer_id = scored(session, "Ann High", 0.83)
+    session.add(
+        DetractionScore(customer_id=customer_id, risk=0.64, reasons=REASONS[1:],
+                        model_version="detraction-test", scored_at=NOW)
+    )  # fmt: skip
+    session.flush()
+    signed_in(client, session, "agent")
+
+    html = client.get(f"/customers/{customer_id}").text
+
+    risk = html[html.index('id="risk-heading"') :]
+    assert "Of leaving: 83%" in risk and "most contacts on one topic, 90 days 4" in risk
+    assert "Of a detractor answer (0-6): 64%" in risk
+    assert "No risk" not in html

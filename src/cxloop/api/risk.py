@@ -1,9 +1,10 @@
-"""Churn risk over HTTP: the at-risk list and one customer's risk, each with its reasons in
-words. Names are masked (initials) as profiles are (api/visibility.py)."""
+"""Risk over HTTP: the at-risk lists (of leaving, of a detractor answer) and one customer's
+risks, each with its reasons in words. Names are masked (initials) as profiles are
+(api/visibility.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
@@ -28,11 +29,16 @@ def list_risk(
     value_trait: ValueTrait = VALUE_TRAIT,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Items per page.")] = 50,
+    kind: Annotated[
+        Literal["churn", "detraction"],
+        Query(description="Sort by the risk of leaving, or of a detractor answer."),
+    ] = "churn",
 ) -> RiskPage:
-    """Customers by falling risk of leaving, with the reasons, their value and open cases,
+    """Customers by falling risk of leaving (or, with ``kind=detraction``, of answering the
+    next survey 0-6), with the reasons, their value, open cases and the other model's score,
     from the latest nightly scoring."""
     page = risk_page(
-        session, limit=limit, cursor=cursor, min_risk=min_risk, value_trait=value_trait
+        session, limit=limit, cursor=cursor, min_risk=min_risk, value_trait=value_trait, kind=kind
     )
     items = visible_risks(session, page.items, viewer=principal.viewer(request))
     return page.model_copy(update={"items": items})
@@ -46,8 +52,9 @@ def read_risk(
     request: Request,
     value_trait: ValueTrait = VALUE_TRAIT,
 ) -> RiskRead:
-    """One customer's latest risk with its reasons (404 when not scored: not yet, already
-    gone, or objecting to profiling)."""
+    """One customer's latest risk of leaving with its reasons and their chance of a detractor
+    answer beside it (404 when not scored: not yet, already gone, or objecting to
+    profiling)."""
     read = customer_risk(session, customer_id, value_trait=value_trait)
     viewer = principal.viewer(request)
     if read.customer_id in viewer.unmasked(session, [read.customer_id]):

@@ -1,4 +1,5 @@
-"""The churn task behind ``cxloop model train/eval/score``: tabular features, not texts.
+"""The churn and detraction tasks behind ``cxloop model train/eval/score``: tabular features,
+not texts.
 
 Understanding's text tasks cannot know about proactive (it ranks below), so the command
 line is where the two meet: these functions take the commands' options and call proactive.
@@ -12,6 +13,7 @@ from typing import Any
 from cxloop.cli.output import emit_json, err
 from cxloop.errors import ValidationFailed
 from cxloop.proactive import (
+    DETRACTION,
     LabelSource,
     deployed_dir,
     evaluate_churn,
@@ -22,6 +24,7 @@ from cxloop.proactive import (
     score_churn,
     score_everyone,
     train_churn,
+    train_detraction,
     write_scores,
 )
 from cxloop.proactive import train_from_timeline as train_on_timelines
@@ -52,6 +55,7 @@ def train(
 
 def train_from_timeline(
     *,
+    task: str = TASK,
     label_trait: str | None,
     label_stage: str | None,
     positive: str | None,
@@ -61,16 +65,25 @@ def train_from_timeline(
     score_now: bool,
 ) -> dict[str, Any]:
     """The company's own history in the database; saved, unless told otherwise, as the
-    deployed risk model the nightly scoring uses (``score_now``: and every customer scored now
-    rather than tonight)."""
-    label = LabelSource(trait=label_trait, stage=label_stage, positive=positive)
+    deployed risk model of ``task`` (churn, detraction) the nightly scoring uses
+    (``score_now``: and every customer scored now rather than tonight)."""
+    if task == DETRACTION and (label_trait or label_stage or positive):
+        raise ValidationFailed(
+            "detraction is labelled by each customer's latest NPS answer (0-6); "
+            "--label-trait, --label-stage and --positive are for churn",
+            field="label_trait",
+        )
     settings = get_settings()
     url = settings.resolved_database_url
     upgrade(url)
-    target = out or deployed_dir(settings.resolved_model_dir)
+    target = out or deployed_dir(settings.resolved_model_dir, task)
     engine = get_engine(url)
     with unit_of_work(engine, write=False) as session:
-        model = train_on_timelines(session, label, traits=traits or None, out=target, seed=seed)
+        if task == DETRACTION:
+            model = train_detraction(session, traits=traits or None, out=target, seed=seed)
+        else:
+            label = LabelSource(trait=label_trait, stage=label_stage, positive=positive)
+            model = train_on_timelines(session, label, traits=traits or None, out=target, seed=seed)
     scored: dict[str, int] = {}
     if score_now:
         with unit_of_work(engine) as session:
@@ -78,7 +91,7 @@ def train_from_timeline(
     timeline = model.card["timeline"]
     return {
         **scored,
-        "task": TASK,
+        "task": task,
         "model": str(target),
         "traits": timeline["traits"],
         "left_out_objecting_to_profiling": timeline["left_out_objecting_to_profiling"],

@@ -16,7 +16,7 @@ import typer
 from cxloop.cli import churn
 from cxloop.cli.output import emit_json, err, fail
 from cxloop.errors import CxloopError
-from cxloop.proactive import deployed_dir, is_churn_model
+from cxloop.proactive import DETRACTION, deployed_dir, is_churn_model
 from cxloop.settings import get_settings
 from cxloop.understanding.analyser import BUILTIN_HEADS, HEAD_NAMES
 from cxloop.understanding.encoder import load_encoder
@@ -34,7 +34,7 @@ model_app = typer.Typer(
     help="Train, evaluate and deploy understanding models and churn models.",
     no_args_is_help=True,
 )
-TASK_NAMES = [*TASKS, churn.TASK]
+TASK_NAMES = [*TASKS, churn.TASK, DETRACTION]
 
 DataOpt = Annotated[
     Path | None,
@@ -112,11 +112,12 @@ def train(
     cross-validated figures."""
     if task not in TASK_NAMES:
         raise fail(f"--task must be one of {', '.join(TASK_NAMES)}, not '{task}'")
-    if from_timeline:
-        if task != churn.TASK:
-            raise fail("--from-timeline is for --task churn")
+    if from_timeline or task == DETRACTION:
+        if task not in (churn.TASK, DETRACTION):
+            raise fail("--from-timeline is for --task churn or --task detraction")
         try:
             report = churn.train_from_timeline(
+                task=task,
                 label_trait=label_trait,
                 label_stage=label_stage,
                 positive=positive,

@@ -1,6 +1,7 @@
 """Risk scoring every night, then the playbooks: the worker scores every customer it may
-with the deployed risk model (in batches, each replacing the batch's previous scores, so a
-run that is retried or repeated leaves the same scores), then lets the playbooks act.
+with the deployed risk models, churn and detraction (in batches, each replacing the batch's
+previous scores, so a run that is retried or repeated leaves the same scores), then lets the
+playbooks act.
 
 Proactive and experiments are peers that never import each other, so this job is where a
 playbook's "add to an experiment" meets the experiment: it draws the customers' arms.
@@ -18,6 +19,7 @@ from cxloop.cases import Directory
 from cxloop.experiments import Experiment, Status, enrol
 from cxloop.jobs.registry import Job, JobContext, register
 from cxloop.proactive import (
+    DETRACTION,
     PlaybookRun,
     deployed_dir,
     deployed_model,
@@ -48,15 +50,26 @@ def act(session: Session, directory: Directory) -> PlaybookRun:
 
 def score(context: JobContext, _payload: ScorePayload) -> None:
     model_dir = context.settings.resolved_model_dir
-    model = deployed_model(model_dir)
-    if model is None:
+    now = utcnow()
+    churn = deployed_model(model_dir)
+    detraction = deployed_model(model_dir, DETRACTION)
+    if churn is None and detraction is None:
         logger.info(
             "proactive.score: no risk model in %s; train one with 'cxloop model train "
             "--task churn --from-timeline --label-trait NAME'",
             deployed_dir(model_dir),
         )
         return
-    scored = score_everyone(context.session, model, now=utcnow())
+    # Detraction first: the playbooks read both scores, and act on the churn-scored.
+    if detraction is not None:
+        logger.info(
+            "proactive.score: %d customers scored for detraction",
+            score_everyone(context.session, detraction, now=now),
+        )
+    if churn is None:
+        logger.info("proactive.score: no churn model in %s", deployed_dir(model_dir))
+        return
+    scored = score_everyone(context.session, churn, now=now)
     run = act(context.session, Directory(context.session, context.settings.default_timezone))
     logger.info(
         "proactive.score: %d customers scored; playbook actions %s; left alone %s",

@@ -1,11 +1,18 @@
-"""Proactive: risk of churn per customer with its reasons, and next-best-action playbooks."""
+"""Proactive: risk of churn and of detraction per customer with its reasons, and
+next-best-action playbooks."""
 
 from cxloop.proactive.features import Schema, infer_schema
 from cxloop.proactive.history import LEAD, LabelSource
 from cxloop.proactive.labels import Outcome, outcome_of
 from cxloop.proactive.listing import VALUE_TRAIT, customer_risk, risk_page
-from cxloop.proactive.model import ChurnModel, is_churn_model, load_model, save_model
-from cxloop.proactive.models import Playbook, PlaybookAction, RiskScore
+from cxloop.proactive.model import (
+    DETRACTION,
+    ChurnModel,
+    is_churn_model,
+    load_model,
+    save_model,
+)
+from cxloop.proactive.models import DetractionScore, Playbook, PlaybookAction, RiskScore
 from cxloop.proactive.playbooks import ORIGIN as PLAYBOOK_ORIGIN
 from cxloop.proactive.playbooks import (
     PlaybookRun,
@@ -25,6 +32,7 @@ from cxloop.proactive.risk import (
     evaluate_on_timeline,
     score_batch,
     score_everyone,
+    train_detraction,
     train_from_timeline,
 )
 from cxloop.proactive.schemas import (
@@ -34,6 +42,7 @@ from cxloop.proactive.schemas import (
     ReasonRead,
     RiskPage,
     RiskRead,
+    ScoreRead,
 )
 from cxloop.proactive.scoring import (
     Score,
@@ -47,12 +56,14 @@ from cxloop.proactive.timeline import FEATURES as TIMELINE_FEATURES
 from cxloop.proactive.training import CrossValidation, cross_validate, train_churn
 
 __all__ = [
+    "DETRACTION",
     "LEAD",
     "PLAYBOOK_ORIGIN",
     "TIMELINE_FEATURES",
     "VALUE_TRAIT",
     "ChurnModel",
     "CrossValidation",
+    "DetractionScore",
     "LabelSource",
     "Outcome",
     "Playbook",
@@ -68,6 +79,7 @@ __all__ = [
     "RiskScore",
     "Schema",
     "Score",
+    "ScoreRead",
     "ScoringRun",
     "Table",
     "create_playbook",
@@ -95,6 +107,7 @@ __all__ = [
     "score_churn",
     "score_everyone",
     "train_churn",
+    "train_detraction",
     "train_from_timeline",
     "write_scores",
 ]

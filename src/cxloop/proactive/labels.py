@@ -42,13 +42,18 @@ class Outcome:
         return np.array([known[label] for label in labels], dtype=np.int_)
 
 
-def outcome_of(labels: Sequence[str], *, column: str, positive: str | None) -> Outcome:
-    """The two classes of a training file, each with enough rows to cross-validate."""
+NEEDS_BOTH = "a churn model needs customers who left and customers who stayed"
+
+
+def outcome_of(
+    labels: Sequence[str], *, column: str, positive: str | None, needs: str = NEEDS_BOTH
+) -> Outcome:
+    """The two classes of a training file, each with enough rows to cross-validate;
+    ``needs`` says, when there is one class only, which two kinds of customer it takes."""
     counts = Counter(labels)
     if len(counts) == 1:
         raise ValidationFailed(
-            f"column '{column}' has one value only ('{next(iter(counts))}'); "
-            "a churn model needs customers who left and customers who stayed",
+            f"column '{column}' has one value only ('{next(iter(counts))}'); {needs}",
             field=column,
         )
     if len(counts) > 2:

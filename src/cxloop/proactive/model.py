@@ -1,5 +1,9 @@
-"""A trained churn model on disk: the fitted estimator with what it learnt about the columns,
+"""A trained risk model on disk: the fitted estimator with what it learnt about the columns,
 and ``card.json``, the model card a person reads (and ``cxloop model eval`` finds the task in).
+
+Two tasks share the format: ``churn`` (the chance a customer leaves) and ``detraction`` (the
+chance their next survey answer is a detractor's); both are the same kind of estimator on the
+same kind of table, only the label differs.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from cxloop.proactive.features import Schema
 from cxloop.proactive.labels import Outcome
 
 TASK = "churn"
+DETRACTION = "detraction"
+RISK_TASKS = (TASK, DETRACTION)
 MODEL_FILE = "churn.joblib"
 CARD_FILE = "card.json"
 
@@ -30,6 +36,10 @@ class ChurnModel:
     outcome: Outcome
     id_col: str | None
     card: dict[str, Any]
+
+    @property
+    def task(self) -> str:
+        return str(self.card.get("task", TASK))
 
     def predict(self, frame: Any) -> NDArray[np.float64]:
         """The chance that each row's customer leaves."""
@@ -64,9 +74,17 @@ def write_card(card: dict[str, Any], directory: Path) -> None:
     (directory / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
 
 
-def is_churn_model(directory: Path) -> bool:
+def task_in(directory: Path) -> str | None:
+    """The risk task of the model in ``directory`` (None: not a risk model)."""
     card = directory / CARD_FILE
-    return card.is_file() and json.loads(card.read_text()).get("task") == TASK
+    task = json.loads(card.read_text()).get("task") if card.is_file() else None
+    return task if task in RISK_TASKS else None
+
+
+def is_churn_model(directory: Path) -> bool:
+    """Whether ``directory`` holds a risk model (churn or detraction): evaluated and scored
+    the same way, never deployed as a text head."""
+    return task_in(directory) is not None
 
 
 def load_model(directory: Path) -> ChurnModel:

@@ -1,5 +1,6 @@
-"""What proactive stores: each customer's latest risk with its reasons, the playbooks that act
-on it, and every action a playbook took (which is what the contact caps count)."""
+"""What proactive stores: each customer's latest risks with their reasons (of leaving, and of
+answering the next survey as a detractor), the playbooks that act on them, and every action a
+playbook took (which is what the contact caps count)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from cxloop.store.base import Base, BigId, JSONColumn
 from cxloop.types import utcnow
 
 
-class RiskScore(Base):
-    """The latest score of a customer; scoring again replaces it."""
+class LatestScore(Base):
+    """A customer's latest score from one model; scoring again replaces it."""
 
-    __tablename__ = "risk_scores"
+    __abstract__ = True
 
     customer_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
@@ -28,8 +29,22 @@ class RiskScore(Base):
     scored_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-# The at-risk list: riskiest first.
+class RiskScore(LatestScore):
+    """The chance that the customer leaves (the churn model)."""
+
+    __tablename__ = "risk_scores"
+
+
+class DetractionScore(LatestScore):
+    """The chance that the customer's next survey answer is a detractor's (NPS 0-6): a
+    customer can be unhappy long before they think of leaving, and the other way round."""
+
+    __tablename__ = "detraction_scores"
+
+
+# The at-risk lists: riskiest first.
 Index("ix_risk_scores_risk", RiskScore.risk)
+Index("ix_detraction_scores_risk", DetractionScore.risk)
 
 
 class Playbook(Base):
@@ -44,6 +59,9 @@ class Playbook(Base):
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
     min_risk: Mapped[float] = mapped_column(Float)
+    min_detraction: Mapped[float | None] = mapped_column(Float, default=None)
+    """Also a chance of a detractor answer at least this (a customer with no detraction
+    score does not match)."""
     reason_contains: Mapped[str | None] = mapped_column(String(200), default=None)
     trait: Mapped[str | None] = mapped_column(String(100), default=None)
     """With ``trait_min``: a customer's value (``monthly_value`` at least 50)."""

@@ -1,7 +1,7 @@
-"""Next-best-action playbooks: rules on risk, reasons, value and consent that act on the
-customers the latest scoring put at risk — a retention case for a department, a message to
-the customer on a case opened for it, or a place in an experiment — with caps so nobody is
-contacted too often.
+"""Next-best-action playbooks: rules on risk (of leaving, and of a detractor answer),
+reasons, value and consent that act on the customers the latest scoring put at risk — a
+retention case for a department, a message to the customer on a case opened for it, or a
+place in an experiment — with caps so nobody is contacted too often.
 
 The caps: a customer with an open case is left to the people working it; one with any
 playbook action (or retention case opened from the at-risk list) within a playbook's
@@ -33,7 +33,7 @@ from cxloop.cases import (
 from cxloop.customers import Customer
 from cxloop.errors import Conflict, NotFound, ValidationFailed
 from cxloop.privacy import has_consent, purpose_of
-from cxloop.proactive.models import Playbook, PlaybookAction, RiskScore
+from cxloop.proactive.models import DetractionScore, Playbook, PlaybookAction, RiskScore
 from cxloop.proactive.table import cell
 from cxloop.types import utcnow
 
@@ -51,6 +51,7 @@ def create_playbook(
     min_risk: float,
     department: str | None = None,
     action: str = "case",
+    min_detraction: float | None = None,
     reason_contains: str | None = None,
     trait: str | None = None,
     trait_min: float | None = None,
@@ -65,6 +66,8 @@ def create_playbook(
     """A playbook, checked as a team lead would state it; the last in order."""
     if not 0 <= min_risk <= 1:
         raise ValidationFailed("min_risk is a chance between 0 and 1", field="min_risk")
+    if min_detraction is not None and not 0 <= min_detraction <= 1:
+        raise ValidationFailed("min_detraction is a chance between 0 and 1", field="min_detraction")
     if action not in ACTIONS:
         raise ValidationFailed(f"action must be one of {', '.join(ACTIONS)}", field="action")
     if (trait is None) != (trait_min is None):
@@ -98,6 +101,7 @@ def create_playbook(
         name=name.strip(),
         position=last + 1,
         min_risk=min_risk,
+        min_detraction=min_detraction,
         reason_contains=(reason_contains or "").strip() or None,
         trait=trait,
         trait_min=trait_min,
@@ -150,9 +154,17 @@ def retention_draft(
     )
 
 
-def note_for(score: RiskScore) -> str:
+def note_for(score: RiskScore, detraction: DetractionScore | None = None) -> str:
     lines = [f"Risk of leaving: {score.risk:.0%} (model {score.model_version}). Why:"]
     lines += [f"- {r.get('text')}" for r in score.reasons] or ["- no single reason stands out"]
+    if detraction is not None:
+        lines.append(
+            f"Chance of a detractor answer (0-6) if surveyed now: {detraction.risk:.0%} "
+            f"(model {detraction.model_version}). Why:"
+        )
+        lines += [f"- {r.get('text')}" for r in detraction.reasons] or [
+            "- no single reason stands out"
+        ]
     return "\n".join(lines)
 
 
@@ -188,13 +200,24 @@ def _value(traits: dict[str, Any], name: str) -> float | None:
         return None
 
 
-def matches(playbook: Playbook, score: RiskScore, traits: dict[str, Any]) -> bool:
-    """Risk, reasons and value; consent is asked last, only of those who match the rest."""
+def matches(
+    playbook: Playbook,
+    score: RiskScore,
+    traits: dict[str, Any],
+    detraction: DetractionScore | None = None,
+) -> bool:
+    """Risks, reasons and value; consent is asked last, only of those who match the rest.
+    A reason condition matches the reasons of either score."""
     if score.risk < playbook.min_risk:
+        return False
+    if playbook.min_detraction is not None and (
+        detraction is None or detraction.risk < playbook.min_detraction
+    ):
         return False
     if playbook.reason_contains:
         wanted = playbook.reason_contains.lower()
-        if not any(wanted in str(r.get("text", "")).lower() for r in score.reasons):
+        reasons = [*score.reasons, *(detraction.reasons if detraction is not None else [])]
+        if not any(wanted in str(r.get("text", "")).lower() for r in reasons):
             return False
     if playbook.trait is not None and playbook.trait_min is not None:
         value = _value(traits, playbook.trait)
@@ -244,17 +267,35 @@ def run_playbooks(
     traits: dict[int, dict[str, Any]] = dict(
         session.execute(select(Customer.id, Customer.traits).where(Customer.id.in_(ids))).all()
     )
+    detraction = _detraction(session, ids)
     chosen: list[tuple[Playbook, RiskScore]] = []
     for score in scores:
-        why = _plan(session, playbooks, score, traits.get(score.customer_id) or {}, now, last)
+        why = _plan(
+            session,
+            playbooks,
+            score,
+            traits.get(score.customer_id) or {},
+            now,
+            last,
+            detraction.get(score.customer_id),
+        )
         if isinstance(why, Playbook) and score.customer_id in busy:
             why = "has an open case"
         if isinstance(why, Playbook):
             chosen.append((why, score))
         elif why:
             run.skipped[why] = run.skipped.get(why, 0) + 1
-    _act(session, directory, chosen, run, now)
+    _act(session, directory, chosen, detraction, run, now)
     return run
+
+
+def _detraction(session: Session, customer_ids: Sequence[int]) -> dict[int, DetractionScore]:
+    return {
+        s.customer_id: s
+        for s in session.scalars(
+            select(DetractionScore).where(DetractionScore.customer_id.in_(list(customer_ids)))
+        )
+    }
 
 
 def _plan(
@@ -264,11 +305,12 @@ def _plan(
     traits: dict[str, Any],
     now: datetime,
     last: dict[int, datetime],
+    detraction: DetractionScore | None,
 ) -> Playbook | str | None:
     """The playbook that acts on this customer, or why none does (None: none applies)."""
     reason: str | None = None
     for playbook in playbooks:
-        if not matches(playbook, score, traits):
+        if not matches(playbook, score, traits, detraction):
             continue
         previous = last.get(score.customer_id)
         if previous is not None and previous > now - timedelta(days=playbook.cooldown_days):
@@ -287,6 +329,7 @@ def _act(
     session: Session,
     directory: Directory,
     chosen: Sequence[tuple[Playbook, RiskScore]],
+    detraction: dict[int, DetractionScore],
     run: PlaybookRun,
     now: datetime,
 ) -> None:
@@ -305,7 +348,7 @@ def _act(
     for playbook, score in chosen:
         case = opened.get(score.customer_id)
         if case is not None:
-            add_note(session, case, note_for(score), actor=ACTOR)
+            add_note(session, case, note_for(score, detraction.get(score.customer_id)), actor=ACTOR)
             run.case_ids.append(case.id)
             sender = session.get(User, playbook.sender_id) if playbook.sender_id else None
             if playbook.action == "message" and playbook.message and sender is not None:
@@ -343,7 +386,7 @@ def open_retention_case(
         tags=[],
     )
     [case] = open_cases(session, directory, [draft], actor=actor)
-    add_note(session, case, note_for(score), actor=actor)
+    add_note(session, case, note_for(score, session.get(DetractionScore, customer_id)), actor=actor)
     session.add(
         PlaybookAction(
             customer_id=customer_id, action="case", case_id=case.id, risk=score.risk, actor=actor

@@ -1,4 +1,4 @@
-"""Proactive's hook implementations: a customer's risk score and the actions taken for them
+"""Proactive's hook implementations: a customer's risk scores and the actions taken for them
 follow merges, are exported with the rest of their data, and go when they are erased.
 
 A risk score is profiling about a person, so erasure removes it in either mode; the next
@@ -13,21 +13,27 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.hooks import hookimpl
-from cxloop.proactive.models import PlaybookAction, RiskScore
+from cxloop.proactive.models import DetractionScore, LatestScore, PlaybookAction, RiskScore
 
 KIND = "risk_scores"
+DETRACTION_KIND = "detraction_scores"
 ACTIONS = "playbook_actions"
+SCORES: tuple[tuple[str, type[LatestScore]], ...] = (
+    (KIND, RiskScore),
+    (DETRACTION_KIND, DetractionScore),
+)
 
 
 @hookimpl
 def cxloop_customers_merged(session: Session, winner_id: int, loser_id: int) -> int:
-    """The actions follow the customer (so the contact caps still hold); the loser's score
-    goes, the winner's is recomputed from the merged timeline at the next run."""
-    session.execute(
-        delete(RiskScore)
-        .where(RiskScore.customer_id == loser_id)
-        .execution_options(synchronize_session=False)
-    )
+    """The actions follow the customer (so the contact caps still hold); the loser's scores
+    go, the winner's are recomputed from the merged timeline at the next run."""
+    for _, table in SCORES:
+        session.execute(
+            delete(table)
+            .where(table.customer_id == loser_id)
+            .execution_options(synchronize_session=False)
+        )
     moved = session.execute(
         update(PlaybookAction)
         .where(PlaybookAction.customer_id == loser_id)
@@ -39,18 +45,12 @@ def cxloop_customers_merged(session: Session, winner_id: int, loser_id: int) -> 
 
 @hookimpl
 def cxloop_export_customer_data(session: Session, customer_ids: list[int]) -> dict[str, Any]:
-    scores = session.scalars(
-        select(RiskScore)
-        .where(RiskScore.customer_id.in_(customer_ids))
-        .order_by(RiskScore.customer_id)
-    )
-    actions = session.scalars(
-        select(PlaybookAction)
-        .where(PlaybookAction.customer_id.in_(customer_ids))
-        .order_by(PlaybookAction.id)
-    )
-    return {
-        KIND: [
+    exported: dict[str, Any] = {}
+    for kind, table in SCORES:
+        scores = session.scalars(
+            select(table).where(table.customer_id.in_(customer_ids)).order_by(table.customer_id)
+        )
+        exported[kind] = [
             {
                 "risk": s.risk,
                 "reasons": [r.get("text") for r in s.reasons],
@@ -58,7 +58,14 @@ def cxloop_export_customer_data(session: Session, customer_ids: list[int]) -> di
                 "scored_at": s.scored_at,
             }
             for s in scores
-        ],
+        ]
+    actions = session.scalars(
+        select(PlaybookAction)
+        .where(PlaybookAction.customer_id.in_(customer_ids))
+        .order_by(PlaybookAction.id)
+    )
+    return {
+        **exported,
         ACTIONS: [
             {"action": a.action, "case_id": a.case_id, "risk": a.risk, "at": a.at} for a in actions
         ],
@@ -71,7 +78,11 @@ def cxloop_erase_customer_data(
 ) -> dict[str, int]:
     """Runs before cases and the customer are erased, since actions point at both."""
     removed: dict[str, int] = {}
-    for kind, model in ((KIND, RiskScore), (ACTIONS, PlaybookAction)):
+    stored: tuple[tuple[str, type[LatestScore] | type[PlaybookAction]], ...] = (
+        *SCORES,
+        (ACTIONS, PlaybookAction),
+    )
+    for kind, model in stored:
         result = session.execute(
             delete(model)
             .where(model.customer_id.in_(customer_ids))

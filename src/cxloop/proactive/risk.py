@@ -1,7 +1,9 @@
-"""The deployed risk model: trained from the company's timeline, scoring every customer it may.
+"""The deployed risk models: trained from the company's timeline, scoring every customer they
+may.
 
-The model lives in ``<model dir>/churn`` (``DATA_DIR/models/churn`` by default); scores are
-stored one row per customer, replaced at each run, so scoring twice is the same as once.
+The churn model lives in ``<model dir>/churn`` (``DATA_DIR/models/churn`` by default), the
+detraction model in ``<model dir>/detraction``; scores are stored one row per customer and
+model, replaced at each run, so scoring twice is the same as once.
 """
 
 from __future__ import annotations
@@ -18,51 +20,54 @@ from sqlalchemy.orm import Session
 
 from cxloop.customers import Customer
 from cxloop.errors import ValidationFailed
-from cxloop.proactive.history import LEAD, LabelSource, still_customers, training_set
+from cxloop.proactive.detraction import LABEL as DETRACTION_LABEL
+from cxloop.proactive.detraction import LABEL_COLUMN, NEEDS, detraction_set, may_score
+from cxloop.proactive.history import LEAD, LabelSource, TrainingSet, still_customers, training_set
 from cxloop.proactive.model import (
     CARD_FILE,
+    DETRACTION,
     TASK,
     ChurnModel,
-    is_churn_model,
     load_model,
     save_model,
+    task_in,
 )
-from cxloop.proactive.models import RiskScore
+from cxloop.proactive.models import DetractionScore, LatestScore, RiskScore
 from cxloop.proactive.scoring import TOP_REASONS, evaluate_table, score_table
 from cxloop.proactive.timeline import timeline_table
 from cxloop.proactive.training import train_on_table
 from cxloop.types import utcnow
 
-DEPLOYED = "churn"
 TIMELINE = "timeline"
 BATCH = 1_000
 
 
-def deployed_dir(model_dir: Path) -> Path:
-    return model_dir / DEPLOYED
+def deployed_dir(model_dir: Path, task: str = TASK) -> Path:
+    """Where the deployed model of ``task`` (churn, detraction) lives."""
+    return model_dir / task
 
 
-def deployed_model(model_dir: Path) -> ChurnModel | None:
+def deployed_model(model_dir: Path, task: str = TASK) -> ChurnModel | None:
     """The risk model the background scoring uses; None until one is trained from the
     timeline (a model trained on a file has no way to read customers' timelines)."""
-    path = deployed_dir(model_dir)
-    if not is_churn_model(path):
+    path = deployed_dir(model_dir, task)
+    if task_in(path) != task:
         return None
     model = load_model(path)
     return model if TIMELINE in model.card else None
 
 
-def deployed_card(model_dir: Path) -> dict[str, Any] | None:
+def deployed_card(model_dir: Path, task: str = TASK) -> dict[str, Any] | None:
     """The deployed model's card (what a person reads about it), without loading the model."""
-    path = deployed_dir(model_dir) / CARD_FILE
+    path = deployed_dir(model_dir, task) / CARD_FILE
     if not path.is_file():
         return None
     card: dict[str, Any] = json.loads(path.read_text())
-    return card if card.get("task") == TASK and TIMELINE in card else None
+    return card if card.get("task") == task and TIMELINE in card else None
 
 
 def version_of(model: ChurnModel) -> str:
-    return f"churn-{model.card['trained_at']}"
+    return f"{model.task}-{model.card['trained_at']}"
 
 
 def train_from_timeline(
@@ -99,6 +104,41 @@ def train_from_timeline(
     return model
 
 
+def train_detraction(
+    session: Session,
+    *,
+    traits: Sequence[str] | None = None,
+    out: Path,
+    seed: int = 0,
+    now: datetime | None = None,
+) -> ChurnModel:
+    """Train the detraction model on every customer's latest NPS answer and save it (with
+    how to rebuild its features) to ``out``."""
+    now = now or utcnow()
+    found = detraction_set(session, traits=traits, now=now)
+    model = train_on_table(
+        found.table,
+        label_col=LABEL_COLUMN,
+        id_col=None,
+        positive=found.positive,
+        seed=seed,
+        data="customer timelines",
+        task=DETRACTION,
+        needs=NEEDS,
+    )
+    model.card[TIMELINE] = {
+        "label": DETRACTION_LABEL,
+        "positive": found.positive,
+        "traits": found.traits,
+        "lead_days": 0,
+        "as_of": now.isoformat(timespec="seconds"),
+        "customers": len(found.table),
+        "left_out_objecting_to_profiling": found.refused,
+    }
+    save_model(model, out)
+    return model
+
+
 def trained_as_of(model: ChurnModel) -> datetime:
     """The moment the model's timelines were read (its training date on older cards)."""
     spec = model.card[TIMELINE]
@@ -120,17 +160,19 @@ def evaluate_on_timeline(
     now = now or utcnow()
     since = trained_as_of(model)
     spec = model.card[TIMELINE]
-    found = training_set(
-        session, LabelSource.from_dict(spec["label"]), traits=spec["traits"], now=now, since=since
-    )
+    found: TrainingSet
+    if model.task == DETRACTION:
+        found = detraction_set(session, traits=spec["traits"], now=now, since=since)
+        news = "answers since the model was trained are all of one kind"
+    else:
+        label = LabelSource.from_dict(spec["label"])
+        found = training_set(session, label, traits=spec["traits"], now=now, since=since)
+        news = "no customer began leaving since the model was trained"
     figures = evaluate_table(
         model,
         found.table,
         label_col=model.outcome.column,
-        one_class=(
-            f"no customer began leaving since the model was trained ({since:%Y-%m-%d}); "
-            "evaluate again once some have, or retrain"
-        ),
+        one_class=f"{news} ({since:%Y-%m-%d}); evaluate again once some have, or retrain",
     )
     return {**figures, "since": since.isoformat(timespec="seconds")}
 
@@ -151,8 +193,9 @@ def score_batch(
     limit: int = BATCH,
     now: datetime | None = None,
 ) -> ScoringRun:
-    """Score the next ``limit`` customers after ``after_id`` (by id) and store their scores;
-    a customer no longer eligible loses any score they had."""
+    """Score the next ``limit`` customers after ``after_id`` (by id) with ``model`` (churn or
+    detraction) and store their scores; a customer no longer eligible loses any score they
+    had."""
     now = now or utcnow()
     ids = list(
         session.scalars(
@@ -165,17 +208,19 @@ def score_batch(
     if not ids:
         return ScoringRun(scored=0, skipped=0, last_id=None)
     spec = model.card[TIMELINE]
-    keep = still_customers(session, ids, spec)
+    detraction = model.task == DETRACTION
+    stored: type[LatestScore] = DetractionScore if detraction else RiskScore
+    keep = may_score(session, ids) if detraction else still_customers(session, ids, spec)
     session.execute(
-        delete(RiskScore)
-        .where(RiskScore.customer_id.in_(ids))
+        delete(stored)
+        .where(stored.customer_id.in_(ids))
         .execution_options(synchronize_session=False)
     )
     if keep:
         table = timeline_table(session, dict.fromkeys(keep, now), traits=spec["traits"], now=now)
         version = version_of(model)
         session.add_all(
-            RiskScore(
+            stored(
                 customer_id=int(score.customer or 0),
                 risk=round(score.risk, 4),
                 reasons=[r.as_dict() for r in score.reasons],

@@ -15,10 +15,24 @@ class ReasonRead(BaseModel):
     weight: float = Field(description="Log-odds of leaving this feature's value adds.")
 
 
+class ScoreRead(BaseModel):
+    """A customer's score from the other risk model, beside the one a list is sorted by."""
+
+    risk: float
+    reasons: list[ReasonRead]
+    model_version: str
+    scored_at: datetime
+
+
 class RiskRead(BaseModel):
     customer_id: int
     name: str | None = Field(description="Masked (initials) without the pii.read permission.")
-    risk: float = Field(description="The chance of leaving, 0 to 1.")
+    kind: Literal["churn", "detraction"] = Field(
+        default="churn",
+        description="What risk is the chance of: leaving (churn), or answering the next "
+        "survey 0-6 (detraction).",
+    )
+    risk: float = Field(description="The chance of leaving (or of a detractor answer), 0 to 1.")
     reasons: list[ReasonRead]
     model_version: str
     scored_at: datetime
@@ -26,6 +40,12 @@ class RiskRead(BaseModel):
         default=None, description="The customer's value: the trait named by value_trait."
     )
     open_cases: int
+    detraction: ScoreRead | None = Field(
+        default=None, description="On a churn score: the chance of a detractor answer."
+    )
+    churn: ScoreRead | None = Field(
+        default=None, description="On a detraction score: the chance of leaving."
+    )
 
 
 class RiskPage(BaseModel):
@@ -37,6 +57,18 @@ def reason_reads(reasons: list[dict[str, Any]]) -> list[ReasonRead]:
     return [ReasonRead.model_validate(r) for r in reasons]
 
 
+def score_read(score: Any) -> ScoreRead | None:
+    """A stored score (either model's) as shown beside the other."""
+    if score is None:
+        return None
+    return ScoreRead(
+        risk=score.risk,
+        reasons=reason_reads(score.reasons),
+        model_version=score.model_version,
+        scored_at=score.scored_at,
+    )
+
+
 class PlaybookCreate(BaseModel):
     """A next-best-action rule as a team lead states it."""
 
@@ -44,6 +76,12 @@ class PlaybookCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     min_risk: float = Field(ge=0, le=1, description="Act on customers at least this risky.")
+    min_detraction: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="And at least this likely to answer the next survey as a detractor.",
+    )
     reason_contains: str | None = Field(
         default=None, max_length=200, description="A reason in words must contain this."
     )
@@ -70,6 +108,7 @@ class PlaybookRead(BaseModel):
     active: bool
     position: int
     min_risk: float
+    min_detraction: float | None
     reason_contains: str | None
     trait: str | None
     trait_min: float | None

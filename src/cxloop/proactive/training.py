@@ -20,7 +20,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from cxloop.proactive.estimators import baseline_estimator, churn_estimator
 from cxloop.proactive.features import Schema, infer_schema
-from cxloop.proactive.labels import outcome_of
+from cxloop.proactive.labels import NEEDS_BOTH, outcome_of
 from cxloop.proactive.metrics import report, scores
 from cxloop.proactive.model import TASK, ChurnModel, one_thread
 from cxloop.proactive.table import Table, read_table
@@ -77,10 +77,13 @@ def train_on_table(
     positive: str | None,
     data: str,
     seed: int = 0,
+    task: str = TASK,
+    needs: str = NEEDS_BOTH,
 ) -> ChurnModel:
-    """A model on every row of ``table`` (a file, or customers' timelines)."""
+    """A model on every row of ``table`` (a file, or customers' timelines); ``task`` names
+    what it predicts (churn, or detraction), ``needs`` what one class only lacks."""
     assert table.labels is not None
-    outcome = outcome_of(table.labels, column=label_col, positive=positive)
+    outcome = outcome_of(table.labels, column=label_col, positive=positive, needs=needs)
     truth = outcome.encode(table.labels, table.row_numbers)
     schema = infer_schema(table.columns)
     frame = schema.frame(table.columns, table.row_numbers)
@@ -88,7 +91,7 @@ def train_on_table(
         validation = cross_validate(schema, frame, truth, seed=seed)
         estimator = churn_estimator(schema, seed).fit(frame, truth)
     card = {
-        "task": TASK,
+        "task": task,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "data": data,
         "label": {"column": label_col, "positive": outcome.positive, "negative": outcome.negative},

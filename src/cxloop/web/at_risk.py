@@ -1,7 +1,8 @@
-"""The at-risk list: customers most likely to leave, why in words, what they are worth and
-whether someone already works a case for them; one click opens a retention case; the model
-card says how far to trust the scores (ranking, calibration by decile, performance over
-time).
+"""The at-risk list: customers most likely to leave, why in words, what they are worth,
+their chance of a detractor answer and whether someone already works a case for them; one
+click opens a retention case; then the customers most likely to answer the next survey 0-6,
+with their reasons; the model cards say how far to trust the scores (ranking, calibration by
+decile, performance over time).
 
 Seeing the list needs ``customers.read`` (names masked as on customer
 pages); opening a case needs ``cases.work`` as well.
@@ -18,7 +19,7 @@ from cxloop.accounts import Permission
 from cxloop.api.deps import SessionDep, SettingsDep
 from cxloop.api.visibility import viewer_of, visible_risks
 from cxloop.cases import Directory
-from cxloop.proactive import deployed_card, open_retention_case, risk_page
+from cxloop.proactive import DETRACTION, deployed_card, open_retention_case, risk_page
 from cxloop.web.nav import add_nav_item
 from cxloop.web.permissions import require_permission, user_can
 from cxloop.web.routing import PageRoute
@@ -95,15 +96,18 @@ def at_risk(
     request: Request, session: SessionDep, settings: SettingsDep, user: PageUser
 ) -> Response:
     require_permission(session, user, Permission.customers_read)
+    viewer = viewer_of(session, user, client_ip(request))
     page = risk_page(session, limit=SHOWN)
+    detractors = risk_page(session, limit=SHOWN, kind=DETRACTION)
+    model_dir = settings.resolved_model_dir
     return render(
         request,
         "proactive/at_risk.html",
         {
-            "rows": visible_risks(
-                session, page.items, viewer=viewer_of(session, user, client_ip(request))
-            ),
-            "card": card_summary(deployed_card(settings.resolved_model_dir)),
+            "rows": visible_risks(session, page.items, viewer=viewer),
+            "detractors": visible_risks(session, detractors.items, viewer=viewer),
+            "card": card_summary(deployed_card(model_dir)),
+            "detraction_card": card_summary(deployed_card(model_dir, DETRACTION)),
             "can_act": user_can(session, user, Permission.cases_work),
             "opened": request.query_params.get("opened"),
         },

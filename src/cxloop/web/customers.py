@@ -1,4 +1,5 @@
-"""Customer 360 pages: search, and one customer's profile, journey chart and timeline.
+"""Customer 360 pages: search, and one customer's profile, risks (of leaving, of a detractor
+answer, with their reasons), journey chart and timeline.
 
 Filters and paging are plain GET links and forms, so the pages work without JavaScript;
 HTMX only makes "Load older interactions" append in place instead of loading a new page.
@@ -12,12 +13,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cxloop.accounts import Permission
 from cxloop.api.deps import SessionDep
 from cxloop.api.visibility import viewer_of, visible_customer, visible_customers
 from cxloop.customers import get_customer, read_customer, search_page
+from cxloop.errors import NotFound
 from cxloop.interactions import Channel, JourneyStage, journey_summary
+from cxloop.proactive import RiskRead, customer_risk
 from cxloop.web.journey_chart import layout
 from cxloop.web.nav import add_nav_item
 from cxloop.web.permissions import require_permission
@@ -66,6 +70,14 @@ def search(
     )
 
 
+def _risk(session: Session, customer_id: int) -> RiskRead | None:
+    """The customer's latest risk scores (none until the nightly scoring has run)."""
+    try:
+        return customer_risk(session, customer_id)
+    except NotFound:
+        return None
+
+
 @router.get("/customers/{customer_id}")
 def customer_page(
     request: Request,
@@ -91,6 +103,7 @@ def customer_page(
     shown = visible_customer(session, read_customer(session, customer), viewer=viewer)
     context = {
         "customer": shown,
+        "risk": _risk(session, customer.id),
         "summary": summary,
         "chart": layout(summary),
         "filters": filters,
