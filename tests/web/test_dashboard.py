@@ -44,11 +44,11 @@ def test_nps_with_its_interval_trend_and_channels(signed_in: TestClient, session
     html = page.text
     # 14 promoters and 6 detractors of 24: NPS 33.3, the same on every engine and page.
     assert "33.3 points (95% CI" in html and "n=24" in html
-    assert html.count("<svg") == 3
+    assert html.count("<svg") == 4  # the trend, now against before, by channel, by stage
     assert 'class="ci-band"' not in html  # one week only: a single point, no band
     assert re.search(r"<text[^>]*>email</text>", html) and re.search(r"<text[^>]*>web</text>", html)
     assert "style=" not in html and "<script>" not in html  # the CSP allows neither
-    link = re.search(r'href="(/api/v1/metrics/nps/export\?format=csv[^"]*)"', html)
+    link = re.search(r'href="(/dashboard/download/trend\?[^"]*format=csv)"', html)
     assert link
     exported = signed_in.get(link.group(1).replace("&amp;", "&"))
     assert exported.status_code == 200 and exported.text.count("\n") >= 2  # header, total, week
@@ -109,3 +109,29 @@ def test_closing_the_loop_by_department_with_intervals(
     shop_only = signed_in.get("/dashboard", params={"department": "shop", "weeks": 4}).text
     assert "The department filter applies to cases only" in shop_only
     assert "1 cases" in shop_only and "billing</th>" not in shop_only
+
+
+def test_from_and_to_give_an_exact_window_shared_as_a_url(
+    signed_in: TestClient, session: Session
+) -> None:
+    survey = make_scores_survey(session)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    answer_all(
+        session,
+        survey,
+        nps_answers([10] * 10, channel="web", at=today - timedelta(days=20))
+        + nps_answers([0] * 10, channel="web", at=today - timedelta(days=3)),
+    )
+    start, end = (today - timedelta(days=21)).date(), (today - timedelta(days=14)).date()
+    html = signed_in.get("/dashboard", params={"from": str(start), "to": str(end)}).text
+    assert f"Overview: {start} 00:00 to {end} 00:00 UTC" in html
+    assert "100.0 points" in html and "-100.0 points" not in html  # only the early answers
+    assert f'value="{start}"' in html and f'value="{end}"' in html  # the form keeps the window
+    assert f"from={start}T00%3A00%3A00%2B00%3A00" in html  # links to other metrics keep it too
+
+    recent = signed_in.get("/dashboard", params={"from": str(end), "to": ""}).text
+    assert "-100.0 points" in recent  # an empty 'to' (as the form sends it) runs to today
+
+    backwards = signed_in.get("/dashboard", params={"from": str(end), "to": str(start)})
+    assert backwards.status_code == 422 and "must come before its end" in backwards.text
+    assert signed_in.get("/dashboard", params={"from": "last week"}).status_code == 422

@@ -53,7 +53,7 @@ def test_a_finished_experiment_shows_its_effect_verdict_and_segments(
     assert "call lowers Interaction volume by" in html
     assert "Fixed horizon: one reading when every arm has 3 measured customers" in html
     assert "Effect of call by plan" in html
-    assert html.count('class="no-effect"') == 2  # the overall chart and the segments chart
+    assert html.count('class="reference"') == 2  # no effect, on the overall and segments charts
 
 
 def test_an_experiment_without_data_says_why_instead_of_a_number(

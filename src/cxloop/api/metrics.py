@@ -27,6 +27,7 @@ from cxloop.insights import (
     write_result,
 )
 from cxloop.settings import Settings
+from cxloop.store.tabular import MEDIA_TYPES
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 
@@ -53,12 +54,6 @@ Start = Annotated[
     datetime | None, Query(alias="from", description="Window start (default: 90 days ago).")
 ]
 End = Annotated[datetime | None, Query(alias="to", description="Window end (default: now).")]
-MEDIA = {
-    "csv": "text/csv",
-    "jsonl": "application/x-ndjson",
-    "parquet": "application/vnd.apache.parquet",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _result(
@@ -112,6 +107,6 @@ def export_metric(
         content = path.read_bytes()
     return Response(
         content,
-        media_type=MEDIA[format],
+        media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
     )

@@ -36,7 +36,7 @@ from cxloop.insights.engines import (
     load_spark,
     read_lake,
 )
-from cxloop.insights.exporting import result_rows, write_result
+from cxloop.insights.exporting import result_columns, result_rows, write_result
 from cxloop.insights.facts import SCHEMAS, TABLES, extract, extract_all
 from cxloop.insights.journeys import Funnel, FunnelStep, funnel, funnel_expression
 from cxloop.insights.lake import LakeReport, write_lake, write_table
@@ -157,6 +157,7 @@ __all__ = [
     "register_metric",
     "remove",
     "report_window",
+    "result_columns",
     "result_rows",
     "run",
     "send_alerts",

@@ -39,6 +39,13 @@ from cxloop.store.uow import unit_of_work
 Format = Literal["csv", "jsonl", "parquet", "xlsx"]
 FORMATS: tuple[str, ...] = get_args(Format)
 ColumnKind = Literal["str", "int", "float", "bool", "datetime", "json"]
+MEDIA_TYPES: dict[str, str] = {
+    "csv": "text/csv",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+"""What each format is served as over HTTP (the API's exports and the pages' downloads)."""
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_CELL = 32_767
 PARQUET_GROUP_ROWS = 10_000

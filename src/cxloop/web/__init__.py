@@ -14,6 +14,7 @@ from cxloop.web import (
     cases,
     customers,
     dashboard,
+    downloads,
     drivers,
     experiments,
     journey_analytics,
@@ -54,6 +55,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(experiments.router)
     app.include_router(taxonomy.router)
     app.include_router(at_risk.router)
+    app.include_router(downloads.router)
 
 
 __all__ = ["NavItem", "PageRoute", "PageUser", "add_nav_item", "mount", "nav_items", "render"]

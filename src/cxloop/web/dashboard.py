@@ -15,18 +15,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cxloop.accounts import Department, Permission
 from cxloop.api.deps import SessionDep, SettingsDep
+from cxloop.errors import ValidationFailed
 from cxloop.insights import (
     AsOf,
     Metric,
     MetricQuery,
+    MetricResult,
     Snapshot,
     metric_named,
     metrics,
@@ -34,7 +39,16 @@ from cxloop.insights import (
 )
 from cxloop.interactions import Channel, JourneyStage
 from cxloop.settings import Settings
+from cxloop.web import downloads
+from cxloop.web.downloads import (
+    DOWNLOAD_FORMATS,
+    FormatQuery,
+    check_table,
+    download,
+    metric_table,
+)
 from cxloop.web.metric_charts import (
+    change_chart,
     comparison,
     department_table,
     short_label,
@@ -97,30 +111,111 @@ def _applicable(metric: Metric, filters: dict[str, str]) -> list[str]:
     ]
 
 
-@router.get("/dashboard")
-def dashboard(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    user: PageUser,
+@dataclass(frozen=True, slots=True)
+class DashboardQuery:
+    """The dashboard's query string, shared by the page and its downloads: the same URL
+    with ``/download/<table>`` gives the same numbers."""
+
+    metric: str
+    weeks: int
+    start: datetime
+    end: datetime
+    exact: bool
+    """``from``/``to`` gave the window, rather than the period picker."""
+    filters: dict[str, str]
+
+
+def dashboard_query(
     metric: Annotated[str, Query(max_length=64)] = "nps",
     weeks: Annotated[int, Query()] = 13,
     channel: Annotated[str, Query(max_length=32)] = "",
     stage: Annotated[str, Query(max_length=32)] = "",
     department: Annotated[str, Query(max_length=64)] = "",
-) -> Response:
-    """Where each metric stands this period, whether its change is real, and where it differs;
-    then how fast and how well cases close the loop, by department."""
-    require_permission(session, user, Permission.metrics_read)
-    chosen = metric_named(metric)
+    start: Annotated[str, Query(alias="from", max_length=40)] = "",
+    end: Annotated[str, Query(alias="to", max_length=40)] = "",
+) -> DashboardQuery:
+    """The window is ``from``..``to`` when given (what an alert links to), else the last
+    ``weeks`` weeks up to the coming midnight. Either may be left empty, as the form sends
+    them: ``from`` alone runs to the coming midnight, ``to`` alone starts ``weeks`` before."""
     weeks = weeks if weeks in WINDOWS else 13
-    now = datetime.now(UTC)
+    since_given, until_given = _moment(start, "from"), _moment(end, "to")
+    until = until_given or _period_end(datetime.now(UTC))
+    since = since_given or until - timedelta(weeks=weeks)
+    if since >= until:
+        raise ValidationFailed(
+            f"the window's start ({since:%Y-%m-%d %H:%M}) must come before its end "
+            f"({until:%Y-%m-%d %H:%M}); swap 'from' and 'to'",
+            field="from",
+        )
     filters = {"channel": channel, "stage": stage, "department": department}
-    end = _period_end(now)
-    start = end - timedelta(weeks=weeks)
+    exact = since_given is not None or until_given is not None
+    return DashboardQuery(metric, weeks, since, until, exact, filters)
+
+
+def _moment(text: str, name: str) -> datetime | None:
+    """An ISO 8601 date or time from the URL (a date is its midnight; no offset is UTC)."""
+    if not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"'{name}' must be an ISO 8601 date or time such as 2026-11-01 or "
+            f"2026-11-01T00:00:00+00:00, not '{text}'",
+            field=name,
+        ) from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+DashboardParams = Annotated[DashboardQuery, Depends(dashboard_query)]
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Every result the dashboard shows, measured together from the snapshot."""
+
+    chosen: Metric
+    overview: list[MetricResult]
+    closing: list[MetricResult]
+    closing_by_department: list[MetricResult]
+    closing_charts: list[tuple[str, str, MetricResult]]
+    weekly: MetricResult
+    comparisons: list[tuple[str, MetricResult]]
+    as_of: datetime | None
+
+    def tables(self) -> dict[str, list[MetricResult]]:
+        """Each chart's and table's results under the name its download link uses."""
+        return {
+            "overview": self.overview,
+            "trend": [self.weekly],
+            **{f"by-{d}": [r] for d, r in self.comparisons},
+            "closing": self.closing,
+            "closing-by-department": self.closing_by_department,
+            **{f"{r.metric.name}-by-{by}": [r] for by, _, r in self.closing_charts},
+        }
+
+
+TABLES = (
+    "overview",
+    "trend",
+    *(f"by-{d}" for d in COMPARED),
+    "closing",
+    "closing-by-department",
+    *(f"{name}-by-{by}" for name, by in CLOSING_CHARTS),
+)
+"""Every table a dashboard can have (``by-…`` only for the dimensions the metric has)."""
+
+
+def measure_dashboard(
+    request: Request, session: Session, settings: Settings, params: DashboardQuery
+) -> Figures:
+    chosen = metric_named(params.metric)
+    filters = params.filters
 
     def query(m: Metric, by: Sequence[str] = ()) -> MetricQuery:
-        return parse_query(m, by=by, filters=_applicable(m, filters), start=start, end=end)
+        return parse_query(
+            m, by=by, filters=_applicable(m, filters), start=params.start, end=params.end
+        )
 
     catalogue = metrics()
     overview = [m for m in catalogue if m.table not in CLOSING_TABLES]
@@ -141,38 +236,92 @@ def dashboard(
     ]
     tables = snapshot(request, settings)
     results = iter(
-        tables.measure_all(
-            session, queries, min_n=settings.metrics_min_n, as_of=AsOf.of(settings, now)
-        )
+        tables.measure_all(session, queries, min_n=settings.metrics_min_n, as_of=AsOf.of(settings))
     )
-    overview_results = [next(results) for _ in overview]
-    closing_results = [next(results) for _ in closing]
-    by_department = [next(results) for _ in closing]
-    closing_charts = [
-        (by, f"{metric_named(name).title} by {by}", comparison(next(results), by))
-        for name, by in CLOSING_CHARTS
-    ]
-    weekly = next(results)
+    return Figures(
+        chosen=chosen,
+        overview=[next(results) for _ in overview],
+        closing=[next(results) for _ in closing],
+        closing_by_department=[next(results) for _ in closing],
+        closing_charts=[
+            (by, f"{metric_named(name).title} by {by}", next(results))
+            for name, by in CLOSING_CHARTS
+        ],
+        weekly=next(results),
+        comparisons=[(d, next(results)) for d in compared],
+        as_of=tables.as_of,
+    )
+
+
+@router.get("/dashboard")
+def dashboard(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: PageUser,
+    params: DashboardParams,
+) -> Response:
+    """Where each metric stands this period, whether its change is real, and where it differs;
+    then how fast and how well cases close the loop, by department."""
+    require_permission(session, user, Permission.metrics_read)
+    found = measure_dashboard(request, session, settings, params)
+    chosen = found.chosen
     context = {
-        "overview": overview_results,
-        "closing": closing_results,
-        "closing_by_department": department_table(by_department),
-        "closing_charts": closing_charts,
+        "overview": found.overview,
+        "closing": found.closing,
+        "closing_by_department": department_table(found.closing_by_department),
+        "closing_charts": [
+            (by, title, f"{r.metric.name}-by-{by}", comparison(r, by))
+            for by, title, r in found.closing_charts
+        ],
         "chosen": chosen,
-        "weeks": weeks,
+        "params": params,
+        "weeks": params.weeks,
         "windows": WINDOWS,
-        "filters": filters,
-        "chosen_filters": _applicable(chosen, filters),
-        "weekly": weekly,
-        "as_of": tables.as_of,
+        "filters": params.filters,
+        "weekly": found.weekly,
+        "as_of": found.as_of,
         "refresh_seconds": settings.metrics_refresh_seconds,
-        "trend": trend(weekly),
-        "comparisons": [(d, comparison(next(results), d)) for d in compared],
+        "trend": trend(found.weekly),
+        "comparisons": [(d, comparison(r, d)) for d, r in found.comparisons],
+        "changes": change_chart(found.comparisons),
         "value_label": value_label,
         "short_label": short_label,
-        "all_metrics": catalogue,
+        "all_metrics": metrics(),
         "all_channels": list(session.scalars(select(Channel).order_by(Channel.name))),
         "all_stages": list(session.scalars(select(JourneyStage).order_by(JourneyStage.position))),
         "all_departments": list(session.scalars(select(Department).order_by(Department.name))),
+        "formats": DOWNLOAD_FORMATS,
+        "query": page_query(params),
     }
     return render(request, "insights/dashboard.html", context, user=user, active="dashboard")
+
+
+def page_query(params: DashboardQuery) -> str:
+    """The view's query string (what links to downloads and other metrics keep)."""
+    shown: dict[str, str] = {"metric": params.metric, "weeks": str(params.weeks)}
+    shown |= {name: value for name, value in params.filters.items() if value}
+    if params.exact:
+        shown |= {"from": params.start.isoformat(), "to": params.end.isoformat()}
+    return urlencode(shown)
+
+
+@downloads.router.get("/dashboard/download/{table}")
+def dashboard_download(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: PageUser,
+    params: DashboardParams,
+    table: Annotated[str, Path(max_length=64)],
+    fmt: FormatQuery = "csv",
+) -> Response:
+    """A chart's or table's numbers as a file, under exactly the dashboard's filters."""
+    require_permission(session, user, Permission.metrics_read)
+    check_table(table, TABLES, "dashboard")
+    found = measure_dashboard(request, session, settings, params).tables()
+    check_table(table, list(found), "dashboard")
+    return download(
+        request, session, user, page="dashboard", name=table, table=metric_table(found[table]),
+        fmt=fmt,
+    )  # fmt: skip

@@ -7,17 +7,31 @@ score, the others held equal. Both with 95% intervals from resampling, in words 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, cast
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cxloop.accounts import Permission
 from cxloop.api.deps import SessionDep, SettingsDep
-from cxloop.insights import DRIVER_METRICS, Driver, DriverMetric, Interval, drivers_of
+from cxloop.insights import (
+    DRIVER_METRICS,
+    Driver,
+    DriverMetric,
+    Drivers,
+    Interval,
+    drivers_of,
+)
 from cxloop.interactions import JourneyStage
+from cxloop.settings import Settings
+from cxloop.store.tabular import Column
+from cxloop.web import downloads
 from cxloop.web.dashboard import WINDOWS
+from cxloop.web.downloads import FormatQuery, Table, check_table, download
 from cxloop.web.interval_chart import Item, interval_chart
 from cxloop.web.journey_analytics import DEFAULT_WEEKS
 from cxloop.web.nav import add_nav_item
@@ -56,30 +70,88 @@ def _item(d: Driver, shown: Interval, text: str) -> Item:
     return Item(label=d.name, value=shown.value, low=shown.low, high=shown.high, text=text)
 
 
+@dataclass(frozen=True, slots=True)
+class DriversQuery:
+    """The page's query string, shared by the page and its download."""
+
+    metric: DriverMetric
+    weeks: int
+    stage: str
+    start: datetime
+    end: datetime
+
+
+def drivers_query(
+    metric: Annotated[str, Query(max_length=8)] = "nps",
+    weeks: Annotated[int, Query()] = DEFAULT_WEEKS,
+    stage: Annotated[str, Query(max_length=32)] = "",
+) -> DriversQuery:
+    chosen = cast(DriverMetric, metric if metric in DRIVER_METRICS else "nps")
+    weeks = weeks if weeks in WINDOWS else DEFAULT_WEEKS
+    end = datetime.now(UTC)
+    return DriversQuery(chosen, weeks, stage, end - timedelta(weeks=weeks), end)
+
+
+DriversParams = Annotated[DriversQuery, Depends(drivers_query)]
+TABLES = ("drivers",)
+INTERVAL = ("", "_low", "_high")
+
+
+def _found(session: Session, settings: Settings, params: DriversQuery) -> Drivers:
+    return drivers_of(
+        session,
+        metric=params.metric,
+        start=params.start,
+        end=params.end,
+        min_n=settings.metrics_min_n,
+        stage=params.stage or None,
+    )
+
+
+def drivers_table(found: Drivers) -> Table:
+    """One row per driver: its answers, importance and effect with their intervals."""
+    intervals = [
+        f"{what}{end}" for what in ("importance_percent", "effect_points") for end in INTERVAL
+    ]
+    return Table(
+        columns=[
+            Column("driver"),
+            Column("answers_with", "int"),
+            *(Column(name, "float") for name in intervals),
+            Column("mean_with", "float"),
+            Column("mean_without", "float"),
+        ],
+        rows=[
+            {
+                "driver": d.name,
+                "answers_with": d.answers_with,
+                **dict(zip(intervals, (*_bounds(d.importance), *_bounds(d.effect)), strict=True)),
+                "mean_with": d.mean_with,
+                "mean_without": d.mean_without,
+            }
+            for d in found.drivers
+        ],
+    )
+
+
+def _bounds(i: Interval) -> tuple[float, float, float]:
+    return (i.value, i.low, i.high)
+
+
 @router.get("/drivers")
 def drivers(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: PageUser,
-    metric: Annotated[str, Query(max_length=8)] = "nps",
-    weeks: Annotated[int, Query()] = DEFAULT_WEEKS,
-    stage: Annotated[str, Query(max_length=32)] = "",
+    params: DriversParams,
 ) -> Response:
     """What comes before good and bad answers, ranked by how much of the score it explains."""
     require_permission(session, user, Permission.metrics_read)
-    chosen = cast(DriverMetric, metric if metric in DRIVER_METRICS else "nps")
-    weeks = weeks if weeks in WINDOWS else DEFAULT_WEEKS
-    end = datetime.now(UTC)
-    start = end - timedelta(weeks=weeks)
-    found = drivers_of(
-        session,
-        metric=chosen,
-        start=start,
-        end=end,
-        min_n=settings.metrics_min_n,
-        stage=stage or None,
-    )
+    chosen, weeks, stage, start, end = (
+        params.metric, params.weeks, params.stage, params.start, params.end,
+    )  # fmt: skip
+    found = _found(session, settings, params)
     title = TITLES[chosen]
     importance = interval_chart(
         [
@@ -123,5 +195,27 @@ def drivers(
         "min_n": settings.metrics_min_n,
         "download": {"from": start.isoformat(), "to": end.isoformat()}
         | ({"stage": stage} if stage else {}),
+        "query": urlencode(
+            {"metric": chosen, "weeks": weeks} | ({"stage": stage} if stage else {})
+        ),
     }
     return render(request, "insights/drivers.html", context, user=user, active="drivers")
+
+
+@downloads.router.get("/drivers/download/{table}")
+def drivers_download(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: PageUser,
+    params: DriversParams,
+    table: Annotated[str, Path(max_length=64)],
+    fmt: FormatQuery = "csv",
+) -> Response:
+    """The drivers table as a file, under the page's score, period and stage."""
+    require_permission(session, user, Permission.metrics_read)
+    check_table(table, TABLES, "drivers")
+    found = _found(session, settings, params)
+    return download(
+        request, session, user, page="drivers", name=table, table=drivers_table(found), fmt=fmt
+    )

@@ -7,7 +7,8 @@ empty arm, windows still open) the page says why instead of showing a number.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -22,7 +23,7 @@ from cxloop.experiments import (
     read_experiment,
     results,
 )
-from cxloop.web.effect_chart import effect_chart, effect_label
+from cxloop.web.interval_chart import IntervalChart, Item, interval_chart
 from cxloop.web.nav import add_nav_item
 from cxloop.web.permissions import require_permission
 from cxloop.web.routing import PageRoute
@@ -50,7 +51,28 @@ def experiment_list(request: Request, session: SessionDep, user: PageUser) -> Re
     )
 
 
-def _charts(found: Results) -> tuple[object, object]:
+def effect_label(effect: dict[str, Any]) -> str:
+    return f"{effect['difference']:+.3g} ({effect['low']:.3g} to {effect['high']:.3g})"
+
+
+def effect_chart(
+    effects: Sequence[tuple[str, dict[str, Any]]], *, unit: str, what: str
+) -> IntervalChart | None:
+    """``effects``: (label, Effect.as_dict()) pairs, each a dot with its 95% interval, on one
+    axis with "no effect" marked, so whether an interval crosses zero shows at a glance."""
+    return interval_chart(
+        [
+            Item(label, e["difference"], e["low"], e["high"], effect_label(e))
+            for label, e in effects
+        ],
+        description=f"{what}, in {unit}: each dot is the difference from the control, the "
+        "line its 95% confidence interval; the dashed line is no effect.",
+        reference=0.0,
+        tick_format="{:.3g}",
+    )
+
+
+def _charts(found: Results) -> tuple[IntervalChart | None, IntervalChart | None]:
     overall = effect_chart(
         [(f"{c.arm} vs control", c.effect) for c in found.comparisons],
         unit=found.unit,

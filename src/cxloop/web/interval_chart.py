@@ -12,14 +12,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cxloop.web.metric_charts import Tick
-
 WIDTH = 760
 VALUE_ROOM = 250
 """Room right of the plot for each row's numbers in words."""
 ROW_HEIGHT = 30
 TOP = 10
 NICE = (1.0, 2.0, 5.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    position: float
+    label: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from cxloop.accounts import Permission
 from cxloop.api.deps import SessionDep, SettingsDep
-from cxloop.insights import Duration, Precursor, Precursors, Rate, journey_report
+from cxloop.insights import (
+    Duration,
+    JourneyReport,
+    Precursor,
+    Precursors,
+    Rate,
+    journey_report,
+)
+from cxloop.settings import Settings
+from cxloop.web import downloads
 from cxloop.web.dashboard import WINDOWS
+from cxloop.web.downloads import FormatQuery, check_table, download
 from cxloop.web.interval_chart import IntervalChart, Item, interval_chart
+from cxloop.web.journey_tables import ARROW, TABLES, journey_table
 from cxloop.web.nav import add_nav_item
 from cxloop.web.permissions import require_permission
 from cxloop.web.routing import PageRoute
@@ -28,7 +41,6 @@ add_nav_item(
     "journeys", "Journeys", "/journeys", order=31, permission=Permission.metrics_read.value
 )
 DEFAULT_WEEKS = 26
-ARROW = " → "
 
 
 def rate_text(r: Rate) -> str:
@@ -89,10 +101,8 @@ def journeys(
     a detractor or a departure."""
     require_permission(session, user, Permission.metrics_read)
     weeks = weeks if weeks in WINDOWS else DEFAULT_WEEKS
-    end = datetime.now(UTC)
-    start = end - timedelta(weeks=weeks)
     min_n = settings.metrics_min_n
-    report = journey_report(session, start=start, end=end, min_n=min_n)
+    report = _report(session, settings, weeks)
     funnel = report.funnel
     conversion = [
         Item(
@@ -167,5 +177,32 @@ def journeys(
         "hours_text": hours_text,
         "lift_text": lift_text,
         "arrow": ARROW,
+        "query": urlencode({"weeks": weeks}),
     }
     return render(request, "insights/journeys.html", context, user=user, active="journeys")
+
+
+def _report(session: Session, settings: Settings, weeks: int) -> JourneyReport:
+    end = datetime.now(UTC)
+    start = end - timedelta(weeks=weeks)
+    return journey_report(session, start=start, end=end, min_n=settings.metrics_min_n)
+
+
+@downloads.router.get("/journeys/download/{table}")
+def journeys_download(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: PageUser,
+    table: Annotated[str, Path(max_length=64)],
+    fmt: FormatQuery = "csv",
+    weeks: Annotated[int, Query()] = DEFAULT_WEEKS,
+) -> Response:
+    """A journey chart's numbers as a file, over the page's period."""
+    require_permission(session, user, Permission.metrics_read)
+    check_table(table, TABLES, "journeys")
+    report = _report(session, settings, weeks if weeks in WINDOWS else DEFAULT_WEEKS)
+    return download(
+        request, session, user, page="journeys", name=table, table=journey_table(report, table),
+        fmt=fmt,
+    )  # fmt: skip

@@ -1,5 +1,6 @@
 """Lay out metric charts as plain SVG geometry: a weekly trend with its 95% band, and groups
-compared side by side with their intervals.
+compared side by side with their intervals (drawn by the one interval chart, as the journey,
+drivers and experiment pages draw theirs).
 
 Computed here and drawn by a template: no JavaScript, no inline style, printable, and
 readable without colour (every point and interval also has its numbers in text and a table).
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cxloop.insights import Group, MetricRead, MetricResult
+from cxloop.insights import Group, MetricRead, MetricResult, Value
+from cxloop.web.interval_chart import IntervalChart, Item, Tick, interval_chart
 
 WIDTH = 760
 PLOT_LEFT = 60
@@ -17,11 +19,6 @@ PLOT_RIGHT = 740
 PLOT_TOP = 20
 PLOT_BOTTOM = 220
 TREND_HEIGHT = 250
-ROW_HEIGHT = 30
-LABEL_RIGHT = 170
-VALUE_LEFT = 530
-BARS_LEFT = 180
-BARS_RIGHT = 520
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +28,6 @@ class Point:
     label: str
     low_y: float | None
     high_y: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Tick:
-    position: float
-    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,31 +41,6 @@ class Trend:
     band: str
     ticks: list[Tick]
     x_labels: list[Tick]
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    label: str
-    text_y: float
-    mid_y: float
-    x: float | None
-    low_x: float | None
-    high_x: float | None
-    value_label: str
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    width: int
-    height: int
-    label_x: int
-    left: int
-    right: int
-    value_x: int
-    rows: list[Row]
-    ticks: list[Tick]
-    axis_y: float
     description: str
 
 
@@ -103,7 +69,11 @@ def value_label(group: Group, unit: str) -> str:
 
 def short_label(group: Group, unit: str = "") -> str:
     """What fits beside a chart row or in a table cell: value, interval, n."""
-    v = group.current
+    return value_text(group.current, unit)
+
+
+def value_text(v: Value, unit: str = "") -> str:
+    """A value, its interval and n, briefly."""
     if v.value is None:
         return f"n={v.n}, too few" if v.suppressed else "none"
     if v.low is None or v.high is None:
@@ -210,41 +180,55 @@ def trend(result: MetricResult) -> Trend | None:
     )
 
 
-def comparison(result: MetricResult, dimension: str) -> Comparison | None:
+def comparison(result: MetricResult, dimension: str) -> IntervalChart | None:
     """Each group's value as a dot with its interval as a whisker, on one shared axis."""
-    if not result.groups:
-        return None
-    low, high = _range(result.groups)
-
-    def x(value: float) -> float:
-        return round(BARS_LEFT + (value - low) / (high - low) * (BARS_RIGHT - BARS_LEFT), 1)
-
-    rows = []
-    for index, group in enumerate(result.groups):
-        v = group.current
-        top = PLOT_TOP + index * ROW_HEIGHT
-        rows.append(
-            Row(
-                label=str(group.key[dimension] or "unknown"),
-                text_y=top + 19,
-                mid_y=top + 15,
-                x=x(v.value) if v.value is not None else None,
-                low_x=x(v.low) if v.low is not None else None,
-                high_x=x(v.high) if v.high is not None else None,
-                value_label=short_label(group, result.metric.unit),
+    unit = result.metric.unit
+    return interval_chart(
+        [
+            Item(
+                label=str(g.key[dimension] or "unknown"),
+                value=g.current.value,
+                low=g.current.low,
+                high=g.current.high,
+                text=short_label(g, unit),
             )
-        )
-    axis_y = PLOT_TOP + len(rows) * ROW_HEIGHT + 5
-    return Comparison(
-        width=WIDTH,
-        height=axis_y + 30,
-        label_x=LABEL_RIGHT,
-        left=BARS_LEFT,
-        right=BARS_RIGHT,
-        value_x=VALUE_LEFT,
-        rows=rows,
-        ticks=[Tick(position=x(t), label=f"{t:.0f}") for t in _ticks(low, high)],
-        axis_y=axis_y,
+            for g in result.groups
+        ],
         description=f"{result.metric.title} by {dimension}: each dot is the value, the line "
         "its 95% confidence interval.",
+    )
+
+
+def _change_text(group: Group, unit: str) -> str:
+    c = group.change
+    before = value_text(c.previous, unit)
+    if c.difference is None or c.p_value is None:
+        return f"{before}; no comparison"
+    verdict = "significant" if c.significant else "within noise"
+    return f"{before}; {c.difference:+.1f}, {verdict} (p = {c.p_value:.3f})"
+
+
+def change_chart(comparisons: list[tuple[str, MetricResult]]) -> IntervalChart | None:
+    """This period against the one before, in total and for each group of the first
+    dimension compared: two rows each, "now" and "before", with their intervals, and in
+    words the difference and whether it is significant."""
+    if not comparisons:
+        return None
+    dimension, result = comparisons[0]
+    unit = result.metric.unit
+    items = []
+    for group in [result.total, *result.groups]:
+        name = str(group.key.get(dimension) or "all") if group.key else "all"
+        now, before = group.current, group.change.previous
+        items += [
+            Item(f"{name}, now", now.value, now.low, now.high, short_label(group, unit)),
+            Item(f"{name}, before", before.value, before.low, before.high,
+                 _change_text(group, unit)),
+        ]  # fmt: skip
+    return interval_chart(
+        items,
+        description=f"{result.metric.title} this period and the one before, overall and by "
+        f"{dimension}: each dot is the value, the line its 95% confidence interval; the words "
+        "say the difference and whether it is more than noise.",
+        label_width=200,
     )

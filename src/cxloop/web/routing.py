@@ -58,3 +58,23 @@ class PageRoute(APIRoute):
                 return error_page(request, exc.status, exc.title, exc.detail)
 
         return page_handler
+
+
+class DownloadRoute(APIRoute):
+    """The route class of a page's downloads: a file, or a problem.
+
+    A download link is followed by a browser or by a script; a signed-out person still goes
+    to the sign-in form, but a bad table, format or filter answers ``application/problem+json``
+    (the app's handlers) rather than an HTML page saved under a spreadsheet's name.
+    """
+
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+
+        async def download_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LoginRequired as exc:
+                return RedirectResponse(login_url(exc.next_url), status_code=303)
+
+        return download_handler
