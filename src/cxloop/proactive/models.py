@@ -10,6 +10,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.store.base import Base, BigId, JSONColumn
+from cxloop.store.changes import configuration
 from cxloop.types import utcnow
 
 
@@ -32,6 +33,7 @@ class RiskScore(Base):
 Index("ix_risk_scores_risk", RiskScore.risk)
 
 
+@configuration("playbook")
 class Playbook(Base):
     """A next-best-action rule: customers at or above ``min_risk`` (and matching the other
     conditions) get its action (``case``, ``message`` or ``experiment``), at most once per
