@@ -17,6 +17,12 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from tests.server_process import ServerProcess, free_port
 
 EXAMPLES_PER_OPERATION = 4
+SELF_REVOKING = {
+    ("DELETE", "/api/v1/tokens/{token_id}"),
+    ("DELETE", "/api/v1/me/tokens/{token_id}"),
+}
+"""Revoking a token may hit the fuzzer's own (the only one there is) and leave every later
+operation answering 401; these two are tested in tests/api/test_tokens.py."""
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +79,8 @@ def test_no_server_errors_and_answers_match_the_schema(
     for result in schema.get_all_operations():
         operation = result.ok()
         if not operation.path.startswith("/api/v1/"):
+            continue
+        if (operation.method.upper(), operation.path) in SELF_REVOKING:
             continue
         tested += 1
         try:

@@ -20,7 +20,7 @@ from cxloop.cases import (
     train_router,
     transfer,
 )
-from cxloop.cases.router import MIN_PER_DEPARTMENT, shared_encoder
+from cxloop.cases.router import MIN_PER_DEPARTMENT, router_dir, shared_encoder
 from cxloop.errors import ValidationFailed
 from cxloop.understanding import Labelled
 from tests.cases.factories import (
@@ -32,6 +32,8 @@ from tests.cases.factories import (
     models_dir,
     routed_history,
 )
+from tests.customers.factories import make_customer
+from tests.understanding.model_files import found
 
 THRESHOLD = 0.6
 
@@ -240,3 +242,31 @@ def test_evaluation_on_labelled_texts_counts_unknown_departments_as_misses(
         "n_routed": 3,
         "accuracy_routed": pytest.approx(2 / 3, abs=1e-3),
     }
+
+
+PERSON = ("annika", "lindqv", "lindqvist@", "345678")
+"""Pieces of the name, email and phone below, short enough to show in character n-grams."""
+
+
+def test_the_router_files_hold_none_of_a_customers_personal_data(
+    session: Session, model_dir: Path, cache_dir: Path
+) -> None:
+    """A person's name (said without a cue a pattern would know), email and phone in the texts
+    the router learns from: the deployed folder holds none of them, yet holds the words it
+    learnt (so the search does see inside the head)."""
+    departments = routed_history(session)
+    annika = make_customer(
+        session, name="Annika Lindqvist", email="annika.lindqvist@example.com",
+        phone="+31612345678",
+    )  # fmt: skip
+    for n in range(MIN_PER_DEPARTMENT):
+        make_case(
+            session, department=departments["billing"], customer=annika,
+            text=f"Annika Lindqvist again about refund {n}, mail annika.lindqvist@example.com "
+            "or call +31 6 12345678",
+        )  # fmt: skip
+
+    train(past_assignments(session), model_dir, cache_dir)
+
+    assert found(router_dir(model_dir), list(PERSON)) == []
+    assert found(router_dir(model_dir), ["refund", "password"]) == ["refund", "password"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from cxloop.privacy import SECRET
 from cxloop.store.tabular import read_rows
 from tests.store.databases import Cli, cli_fixture, committed_url_fixture  # noqa: F401
 
@@ -52,6 +53,14 @@ def test_permission_changes_are_in_the_audit_log(cli: Cli, tmp_path: Path) -> No
     assert cli("export", "audit", "--out", out).exit_code == 0
 
     entries = {r.values["action"]: r.values for r in read_rows(out, "jsonl")}
-    assert entries["role.created"]["detail"] == {"permissions": ["audit.read"]}
-    assert entries["user.created"]["detail"] == {"role": "auditor", "departments": []}
-    assert entries["token.created"]["detail"]["scopes"] == ["read"]
+    role, user, token = (entries[f"{t}.created"] for t in ("role", "user", "token"))
+    assert role["detail"]["after"]["permissions"] == ["audit.read"]
+    assert (user["detail"]["after"]["role"], user["detail"]["after"]["departments"]) == (
+        "auditor",
+        [],
+    )
+    assert user["detail"]["after"]["password_hash"] == SECRET
+    assert token["detail"]["after"]["scopes"] == "read"
+    assert token["detail"]["after"]["secret_hash"] == SECRET
+    assert {e["actor"].split(":")[0] for e in (role, user, token)} == {"cli"}
+    assert {e["detail"]["via"] for e in (role, user, token)} == {"cli"}

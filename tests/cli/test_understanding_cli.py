@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 
 from cxloop.cli.main import app
 from cxloop.settings import get_settings
+from cxloop.store.tabular import read_rows
 from tests.understanding.factories import MODEL_DIR, intent_rows, write_labelled
+from tests.understanding.model_files import found
 
 Run = Callable[..., Result]
 
@@ -90,6 +92,12 @@ def test_train_then_evaluate_an_intent_model(env: Run, tmp_path: Path) -> None:
     deployed = run(env, "model", "use", str(out), "--as", "intent", "--json")
     assert deployed.exit_code == 0, deployed.output
     assert (Path(json.loads(deployed.stdout)["path"]) / "head.joblib").is_file()
+
+    log = tmp_path / "audit.jsonl"
+    assert run(env, "export", "audit", "--out", str(log)).exit_code == 0
+    [entry] = [r.values for r in read_rows(log, "jsonl") if r.values["action"] == "model.deployed"]
+    assert entry["actor"].startswith("cli:") and entry["target_id"] == "intent"
+    assert entry["detail"] == {"task": "intent", "source": str(out.resolve()), "replaced": False}
 
 
 def test_few_shot_training_is_measured_on_the_other_rows(env: Run, tmp_path: Path) -> None:
@@ -191,3 +199,23 @@ def test_backfill_enriches_imported_texts_and_resumes(env: Run, tmp_path: Path) 
     assert summary["enriched"] == 1 and summary["by_status"] == {"done": 1}
     again = json.loads(run(env, "understand", "backfill", "--json").stdout)
     assert again["enriched"] == 0
+
+
+def test_a_model_trained_on_texts_with_personal_data_keeps_none_of_it(
+    env: Run, tmp_path: Path
+) -> None:
+    """An export of the company's own chats holds a person's name, email and phone: the
+    model is trained on the redacted text, and its folder holds none of them."""
+    said = "my name is Annika Lindqvist, mail annika.lindqvist@example.com or +31 6 12345678"
+    rows = [(f"{text}. {said}" if n % 2 else text, label)
+            for n, (text, label) in enumerate(intent_rows())]  # fmt: skip
+    out = tmp_path / "intent-model"
+    trained = run(
+        env, "model", "train", "--task", "intent", "--data",
+        str(write_labelled(tmp_path / "chats.csv", rows)),
+        "--text-col", "text", "--label-col", "label", "--out", str(out), "--json",
+    )  # fmt: skip
+
+    assert trained.exit_code == 0, trained.output
+    assert found(out, ["annika", "lindqv", "lindqvist@", "345678"]) == []
+    assert found(out, ["refund"]) == ["refund"]

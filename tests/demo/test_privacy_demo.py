@@ -50,6 +50,6 @@ def test_the_demo_shows_consent_requests_retention_and_their_audit_trail(
     assert {
         "request.export.completed",
         "request.erasure.received",
-        "retention.policy_set",
+        "retention_policy.created",
     } <= actions
     assert kinds == {"raw_text", "interactions"}

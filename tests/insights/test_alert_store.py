@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from cxloop.errors import Conflict, ValidationFailed
 from cxloop.insights import AlertRuleCreate, change_rule, remove
 from cxloop.privacy import AuditEntry
+from cxloop.store.changes import Actor, act_as
 from tests.insights.alert_factories import ACTOR, make_report, make_rule
 
 
@@ -43,13 +44,16 @@ def test_two_rules_cannot_share_a_name(session: Session) -> None:
 
 
 def test_every_change_is_audited_with_its_author_and_settings(session: Session) -> None:
+    act_as(session, Actor(ACTOR))
     rule = make_rule(session)
     data = AlertRuleCreate.model_validate(
         {"name": "NPS low", "metric": "nps", "kind": "below", "threshold": -10,
          "addresses": ["cx-team@example.com"]}
     )  # fmt: skip
-    change_rule(session, rule, data, actor="boss@example.com")
-    remove(session, rule, actor=ACTOR)
+    act_as(session, Actor("boss@example.com"))
+    change_rule(session, rule, data)
+    act_as(session, Actor(ACTOR))
+    remove(session, rule)
 
     entries = session.scalars(
         select(AuditEntry).where(AuditEntry.target_type == "alert_rule").order_by(AuditEntry.id)
@@ -59,5 +63,7 @@ def test_every_change_is_audited_with_its_author_and_settings(session: Session) 
         ("alert_rule.changed", "boss@example.com"),
         ("alert_rule.removed", ACTOR),
     ]
-    assert entries[1].detail["threshold"] == -10 and entries[1].detail["name"] == "NPS low"
+    assert entries[1].detail["before"]["name"] == "NPS under zero"
+    assert entries[1].detail["after"]["threshold"] == -10
+    assert entries[1].detail["after"]["name"] == "NPS low"
     assert {e.target_id for e in entries} == {str(rule.id)}

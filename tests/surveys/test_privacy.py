@@ -109,6 +109,12 @@ def test_retention_strips_old_comments_and_keeps_scores(session: Session) -> Non
     assert (dry.affected, done.affected) == (1, 1)
     session.refresh(response)
     assert response.answers == {"nps": 4}
+    assert response.respondent is None and response.anonymized_at is not None
+    invitation = session.get(Invitation, response.invitation_id)
+    assert invitation is not None and invitation.email is None
+    [dry_again] = apply_retention(session, dry_run=True, actor="dpo")
+    [again] = apply_retention(session, dry_run=False, actor="dpo")
+    assert (dry_again.affected, again.affected) == (0, 0)
 
 
 def test_retention_may_delete_old_responses(session: Session) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxloop.store.base import Base, JSONColumn
+from cxloop.store.changes import configuration
 from cxloop.types import utcnow
 
 
@@ -27,6 +28,7 @@ user_departments = Table(
 )
 
 
+@configuration("department")
 class Department(Base):
     __tablename__ = "departments"
 
@@ -36,6 +38,7 @@ class Department(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@configuration("user", secret={"password_hash"})
 class User(Base):
     __tablename__ = "users"
 
@@ -51,6 +54,7 @@ class User(Base):
     )
 
 
+@configuration("token", secret={"secret_hash"}, ignore={"last_used_at"})
 class ApiToken(Base):
     """A personal REST API token. Only its argon2 hash is kept; ``prefix`` finds the row."""
 
@@ -69,6 +73,7 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+@configuration("role")
 class CustomRole(Base):
     """A role a company defines beyond the built-in four: a name and a set of permissions."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 
 class DepartmentRead(BaseModel):
@@ -40,3 +40,22 @@ class TokenRead(BaseModel):
     id: int
     scopes: list[str]
     expires_at: datetime | None
+
+
+class TokenInfo(BaseModel):
+    """A token as listed: never its secret, only the prefix that identifies it."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return value.split() if isinstance(value, str) else value

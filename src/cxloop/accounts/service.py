@@ -12,7 +12,7 @@ from cxloop.accounts import secrets
 from cxloop.accounts.models import ApiToken, Department, User
 from cxloop.accounts.roles import list_roles, role_exists
 from cxloop.accounts.schemas import UserCreate
-from cxloop.errors import Conflict, Unauthenticated, ValidationFailed
+from cxloop.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from cxloop.types import utcnow
 
 TOKEN_KIND = "cxl"  # noqa: S105 (a prefix, not a secret)
@@ -115,4 +115,26 @@ def user_for_token(session: Session, *, plaintext: str, now: datetime | None = N
         raise Unauthenticated("the bearer token has expired")
     if not token.user.is_active:
         raise Unauthenticated("the token's user is deactivated")
+    return token
+
+
+def list_tokens(session: Session, *, user: User | None = None) -> list[ApiToken]:
+    """Tokens newest first, of one user or of everyone (revoked and expired ones included,
+    so an admin sees what was cut off and when)."""
+    stmt = select(ApiToken).order_by(ApiToken.id.desc())
+    if user is not None:
+        stmt = stmt.where(ApiToken.user_id == user.id)
+    return list(session.scalars(stmt))
+
+
+def revoke_token(session: Session, *, token_id: int, owner: User | None = None) -> ApiToken:
+    """Cut a token off at once (its next request gets a 401). With ``owner``, only one of
+    their own tokens: another's is reported missing, so its existence is not revealed.
+    Revoking twice keeps the first time."""
+    token = session.get(ApiToken, token_id)
+    if token is None or (owner is not None and token.user_id != owner.id):
+        raise NotFound(f"token {token_id} does not exist")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.flush()
     return token

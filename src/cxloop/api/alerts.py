@@ -50,13 +50,13 @@ def replace_alert_rule(
     rule_id: int, data: AlertRuleCreate, session: SessionDep, principal: AlertsManage
 ) -> AlertRuleRead:
     """The rule restated whole (switch it off with ``active: false``)."""
-    rule = change_rule(session, get_rule(session, rule_id), data, actor=principal.user.email)
+    rule = change_rule(session, get_rule(session, rule_id), data)
     return AlertRuleRead.model_validate(rule)
 
 
 @router.delete("/alerts/{rule_id}", status_code=204)
 def remove_alert_rule(rule_id: int, session: SessionDep, principal: AlertsManage) -> Response:
-    remove(session, get_rule(session, rule_id), actor=principal.user.email)
+    remove(session, get_rule(session, rule_id))
     return Response(status_code=204)
 
 
@@ -84,12 +84,10 @@ def replace_metric_report(
     report_id: int, data: ReportCreate, session: SessionDep, principal: AlertsManage
 ) -> ReportRead:
     report = get_report(session, report_id)
-    return ReportRead.model_validate(
-        change_report(session, report, data, actor=principal.user.email)
-    )
+    return ReportRead.model_validate(change_report(session, report, data))
 
 
 @router.delete("/reports/{report_id}", status_code=204)
 def remove_metric_report(report_id: int, session: SessionDep, principal: AlertsManage) -> Response:
-    remove(session, get_report(session, report_id), actor=principal.user.email)
+    remove(session, get_report(session, report_id))
     return Response(status_code=204)

@@ -20,6 +20,7 @@ from cxloop.api.visibility import Viewer, viewer_with
 from cxloop.errors import Forbidden, Unauthenticated
 from cxloop.settings import Settings
 from cxloop.store import uow
+from cxloop.store.changes import Actor, act_as
 from cxloop.store.group_commit import GroupCommitter
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -101,17 +102,22 @@ def _bearer(request: Request) -> str | None:
 
 
 def current_principal(request: Request, session: SessionDep) -> Principal:
+    """Who calls; the unit of work then acts for them (configuration changes are audited
+    under their name, with the token they used)."""
+    ip = request.client.host if request.client else None
     token = _bearer(request)
     if token is not None:
         api_token = user_for_token(session, plaintext=token)
         scopes = frozenset(api_token.scopes.split())
         if request.method not in SAFE_METHODS and "write" not in scopes:
             raise Forbidden("this token is read-only; create one with --scope write")
+        act_as(session, Actor(api_token.user.email, ip=ip, via=f"token {api_token.id}"))
         return _principal(session, api_token.user, scopes)
     user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
     if user_id is not None:
         user = session.get(User, user_id)
         if user is not None and user.is_active:
+            act_as(session, Actor(user.email, ip=ip, via="web"))
             return _principal(session, user, frozenset({"read", "write"}))
     raise Unauthenticated("sign in, or send an API token as 'Authorization: Bearer <token>'")
 

@@ -202,8 +202,8 @@ def put_retention(
 
 
 @router.delete("/privacy/retention/{kind}", response_model=RetentionState)
-def delete_retention(kind: str, session: SessionDep, who: PrivacyManage) -> RetentionState:
-    remove_policy(session, kind=kind, actor=who.user.email)
+def delete_retention(kind: str, session: SessionDep, _who: PrivacyManage) -> RetentionState:
+    remove_policy(session, kind=kind)
     return _retention_state(session)
 
 

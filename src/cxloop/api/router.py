@@ -22,6 +22,7 @@ from cxloop.api import (
     risk,
     sources,
     surveys,
+    tokens,
     understand,
 )
 from cxloop.api.problems import problem_responses
@@ -47,3 +48,4 @@ api_router.include_router(inbound.router)
 api_router.include_router(experiments.router)
 api_router.include_router(risk.router)
 api_router.include_router(playbooks.router)
+api_router.include_router(tokens.router)

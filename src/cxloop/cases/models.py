@@ -15,6 +15,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.store.base import Base, BigId, JSONColumn
+from cxloop.store.changes import configuration
 from cxloop.types import utcnow
 
 
@@ -184,6 +185,7 @@ Index("ix_case_messages_case", CaseMessage.case_id, CaseMessage.id)
 Index("ix_case_messages_status", CaseMessage.status, CaseMessage.updated_at)
 
 
+@configuration("case_rule")
 class CaseRule(Base):
     """Opens a case when an interaction (and its enrichment) meets every condition."""
 
@@ -199,6 +201,7 @@ class CaseRule(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@configuration("routing_rule")
 class RoutingRule(Base):
     """Sends a case to a department and queue; the first active rule that matches wins."""
 
@@ -215,6 +218,7 @@ class RoutingRule(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@configuration("sla_policy")
 class SlaPolicy(Base):
     """Targets in business minutes for a department (or all) and a priority (or all)."""
 
@@ -240,6 +244,7 @@ class SlaPolicy(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@configuration("business_calendar")
 class BusinessCalendar(Base):
     """Opening hours in a time zone, with a country's (and region's) public holidays.
 
@@ -260,6 +265,7 @@ class BusinessCalendar(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+@configuration("department_setup", secret={"notify_webhook_url"}, ignore={"last_assignee_id"})
 class DepartmentSetup(Base):
     """How a department hands out its cases, and who its lead is."""
 
@@ -276,6 +282,7 @@ class DepartmentSetup(Base):
     notify_webhook_url: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
+@configuration("agent_profile")
 class AgentProfile(Base):
     """What an agent can take: languages, skills (topics or tags) and whether they are in."""
 
@@ -289,6 +296,7 @@ class AgentProfile(Base):
     available: Mapped[bool] = mapped_column(default=True)
 
 
+@configuration("reply_template")
 class ReplyTemplate(Base):
     __tablename__ = "reply_templates"
     __table_args__ = (UniqueConstraint("key", "language"),)

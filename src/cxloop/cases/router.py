@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from cxloop.accounts import Department
 from cxloop.cases.lifecycle import SYSTEM
 from cxloop.cases.models import Case, CaseEvent, CaseLink
+from cxloop.customers import Customer
 from cxloop.errors import ValidationFailed
 from cxloop.interactions import Interaction
 from cxloop.types import utcnow
@@ -47,6 +48,7 @@ from cxloop.understanding import (
     load_head,
     out_of_fold,
     save_head,
+    scrub,
 )
 
 logger = logging.getLogger(__name__)
@@ -136,17 +138,28 @@ def past_assignments(session: Session, *, limit: int = MAX_CASES) -> Labelled:
 
 
 def _cause_texts(session: Session, case_ids: list[int]) -> dict[int, str]:
+    """Each case's cause texts, scrubbed: the redacted text when enriched (the raw one
+    otherwise), and in both the customer's own name, email and phone, which the patterns
+    may have missed; the router's files must hold no one's personal data."""
     parts: dict[int, list[str]] = {}
     for chunk in _chunks(case_ids):
         rows = session.execute(
-            select(CaseLink.case_id, Enrichment.redacted, Interaction.text)
+            select(
+                CaseLink.case_id,
+                Enrichment.redacted,
+                Interaction.text,
+                Customer.name,
+                Customer.email,
+                Customer.phone,
+            )
             .join(Interaction, Interaction.id == CaseLink.interaction_id)
+            .join(Customer, Customer.id == Interaction.customer_id)
             .outerjoin(Enrichment, Enrichment.interaction_id == Interaction.id)
             .where(CaseLink.case_id.in_(chunk), CaseLink.role == "cause")
             .order_by(CaseLink.case_id, Interaction.id)
         )
-        for case_id, redacted, text in rows:
-            said = (redacted or text or "").strip()
+        for case_id, redacted, text, *person in rows:
+            said = scrub((redacted or text or "").strip(), known=[p for p in person if p])
             if said:
                 parts.setdefault(case_id, []).append(said)
     return {case_id: "\n".join(said) for case_id, said in parts.items()}

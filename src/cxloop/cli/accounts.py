@@ -1,35 +1,33 @@
-"""``cxloop user create``, ``cxloop token create`` and ``cxloop role create``/``list``."""
+"""``cxloop user create``, ``cxloop token create``/``list``/``revoke`` and ``cxloop role
+create``/``list``. Every change is audited by the configuration hook, as ``cli:<account>``."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from cxloop.accounts import (
     Permission,
+    TokenInfo,
     UserCreate,
     UserRead,
     create_role,
     create_token,
     create_user,
     list_roles,
+    list_tokens,
+    revoke_token,
     user_by_email,
 )
-from cxloop.cli.output import cli_actor, command_session, emit_json, err, fail
-from cxloop.privacy import audit
+from cxloop.cli.output import command_session, emit_json, err, fail
+from cxloop.errors import CxloopError
 
 user_app = typer.Typer(help="Manage the people who use cxloop.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal API tokens for the REST API.", no_args_is_help=True)
 role_app = typer.Typer(help="Roles: what each kind of user may do.", no_args_is_help=True)
-
-
-def _granted(session: Session, action: str, **entry: Any) -> None:
-    """A permission change made from the command line, in the audit log."""
-    audit(session, actor=cli_actor(), action=action, **entry)
 
 
 @user_app.command("create")
@@ -56,14 +54,6 @@ def user_create(
     with command_session() as session:
         user = create_user(session, data=data)
         read = UserRead.model_validate(user).model_dump(mode="json")
-        _granted(
-            session,
-            "user.created",
-            target_type="user",
-            target_id=user.id,
-            role=user.role,
-            departments=[d.slug for d in user.departments],
-        )
     if as_json:
         emit_json(read)
     else:
@@ -92,14 +82,6 @@ def token_create(
             name=name,
             ttl=timedelta(days=days) if days else None,
         )
-        _granted(
-            session,
-            "token.created",
-            target_type="user",
-            target_id=user.id,
-            token_id=token.id,
-            scopes=token.scopes.split(),
-        )
         out = {
             "token": plaintext,
             "id": token.id,
@@ -110,6 +92,59 @@ def token_create(
         emit_json(out)
     else:
         typer.echo(plaintext)
+
+
+def _token_rows(tokens: list[TokenInfo], as_json: bool) -> None:
+    if as_json:
+        emit_json({"tokens": [t.model_dump(mode="json") for t in tokens]})
+        return
+    for t in tokens:
+        state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+        err.print(f"{t.id}  {t.prefix}  {' '.join(t.scopes)}  {t.name or '-'}  {state}")
+
+
+@token_app.command("list")
+def token_list(
+    email: Annotated[str | None, typer.Option(help="Only this user's tokens.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"tokens": [...]}.')] = False,
+) -> None:
+    """Every token (never its secret): id, prefix, scopes, expiry, and when it was revoked."""
+    with command_session(write=False) as session:
+        user = None
+        if email is not None:
+            user = user_by_email(session, email=email)
+            if user is None:
+                raise fail(f"no user with email {email}")
+        tokens = [TokenInfo.model_validate(t) for t in list_tokens(session, user=user)]
+    _token_rows(tokens, as_json)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[
+        list[int] | None, typer.Option("--id", help="A token id (see `token list`); repeatable.")
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="Revoke every token of this user.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"tokens": [...]}.')] = False,
+) -> None:
+    """Cut tokens off at once: their next request gets a 401. Audited."""
+    if not token_id and email is None:
+        raise fail("give --id (repeatable) or --email")
+    with command_session() as session:
+        ids = list(token_id or [])
+        if email is not None:
+            user = user_by_email(session, email=email)
+            if user is None:
+                raise fail(f"no user with email {email}")
+            ids += [t.id for t in list_tokens(session, user=user)]
+        try:
+            revoked = [
+                TokenInfo.model_validate(revoke_token(session, token_id=i))
+                for i in sorted(set(ids))
+            ]
+        except CxloopError as exc:
+            raise fail(f"{exc.detail}; see `cxloop token list`") from exc
+    _token_rows(revoked, as_json)
 
 
 @role_app.command("create")
@@ -125,13 +160,6 @@ def role_create(
     with command_session() as session:
         role = create_role(session, name=name, permissions=permission, description=description)
         read = {"name": role.name, "permissions": list(role.permissions)}
-        _granted(
-            session,
-            "role.created",
-            target_type="role",
-            target_id=role.name,
-            permissions=read["permissions"],
-        )
     if as_json:
         emit_json(read)
     else:

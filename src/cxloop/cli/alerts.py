@@ -124,7 +124,7 @@ def list_alerts(as_json: JsonFlag = False) -> None:
 def remove_alert(rule_id: int) -> None:
     """Delete a rule (audited)."""
     with command_session() as session:
-        remove(session, get_rule(session, rule_id), actor=cli_actor())
+        remove(session, get_rule(session, rule_id))
     err.print(f"alert rule {rule_id} removed")
 
 
@@ -183,7 +183,7 @@ def list_metric_reports(as_json: JsonFlag = False) -> None:
 def remove_report(report_id: int) -> None:
     """Delete a report (audited)."""
     with command_session() as session:
-        remove(session, get_report(session, report_id), actor=cli_actor())
+        remove(session, get_report(session, report_id))
     err.print(f"report {report_id} removed")
 
 

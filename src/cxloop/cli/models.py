@@ -14,8 +14,9 @@ from typing import Annotated, Any
 import typer
 
 from cxloop.cli import churn
-from cxloop.cli.output import emit_json, err, fail
+from cxloop.cli.output import cli_actor, command_session, emit_json, err, fail
 from cxloop.errors import CxloopError
+from cxloop.privacy import audit
 from cxloop.proactive import DETRACTION, deployed_dir, is_churn_model
 from cxloop.settings import get_settings
 from cxloop.understanding.analyser import BUILTIN_HEADS, HEAD_NAMES
@@ -256,13 +257,20 @@ def use(
     if name not in HEAD_NAMES:
         raise fail(f"--as must be one of {', '.join(HEAD_NAMES)}, not '{name}'")
     try:
-        task_of(model)
+        task = task_of(model)
     except CxloopError as exc:
         raise fail(exc.detail) from exc
     target = get_settings().resolved_model_dir / "heads" / name
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(model, target)
+    # Deploying changes what every later enrichment says, so it is audited like any
+    # configuration change; the entry commits only once the copy is in place.
+    with command_session() as session:
+        audit(
+            session, actor=cli_actor(), action="model.deployed", target_type="model",
+            target_id=name, task=task, source=str(model.resolve()), replaced=target.exists(),
+        )  # fmt: skip
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(model, target)
     if as_json:
         emit_json({"deployed": name, "path": str(target)})
     else:

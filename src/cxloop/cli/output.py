@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from cxloop.errors import CxloopError
 from cxloop.settings import get_settings
 from cxloop.store import uow
+from cxloop.store.changes import Actor, act_as
 from cxloop.store.engine import get_engine
 from cxloop.store.migrate import upgrade
 
@@ -46,6 +47,7 @@ def command_session(*, write: bool = True) -> Iterator[Session]:
     upgrade(url)
     try:
         with uow.unit_of_work(get_engine(url), write=write) as session:
+            act_as(session, Actor(cli_actor(), via="cli"))
             yield session
     except CxloopError as exc:
         raise fail(exc.detail) from exc

@@ -67,7 +67,7 @@ def policy_command(
     """Set (or remove) the retention policy of one kind of data."""
     with command_session() as session:
         if remove:
-            remove_policy(session, kind=kind, actor=cli_actor())
+            remove_policy(session, kind=kind)
             err.print(f"no retention policy for {kind} any more", highlight=False)
             return
         if days is None:

@@ -17,6 +17,7 @@ from cxloop.privacy import (
     set_policy,
 )
 from cxloop.settings import get_settings
+from cxloop.store.changes import Actor, act_as
 from cxloop.store.uow import unit_of_work
 
 SIGNUP = "web sign-up form"
@@ -64,6 +65,7 @@ def privacy_step(ctx: DemoContext) -> None:
     churned = [p for p in people if p.churn_at and p.customer_id != ctx.story_customer_id]
     staying = [p for p in people if not p.churn_at and p.customer_id != ctx.story_customer_id]
     with unit_of_work(ctx.bind) as session:
+        act_as(session, Actor(ADMIN_EMAIL, via="web"))  # the demo's privacy officer at work
         exported = open_request(
             session,
             customer_id=ctx.rng.choice(staying).customer_id or 0,

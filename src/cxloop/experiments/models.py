@@ -18,6 +18,7 @@ from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.store.base import Base, BigId, JSONColumn
+from cxloop.store.changes import configuration
 from cxloop.types import utcnow
 
 
@@ -28,6 +29,7 @@ class Status(enum.StrEnum):
     stopped = "stopped"
 
 
+@configuration("experiment")
 class Experiment(Base):
     __tablename__ = "experiments"
 

@@ -9,9 +9,11 @@ from sqlalchemy import Float, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.store.base import Base, JSONColumn
+from cxloop.store.changes import configuration
 from cxloop.types import utcnow
 
 
+@configuration("alert_rule", secret={"webhook_url"}, ignore={"created_by"})
 class StoredAlertRule(Base):
     """A threshold or significant-change rule on one metric, checked by the scheduler over
     the last ``days`` full days (against the ``days`` before)."""
@@ -37,6 +39,7 @@ class StoredAlertRule(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+@configuration("metric_report", ignore={"created_by"})
 class MetricReport(Base):
     """A daily or weekly digest of chosen metrics emailed to chosen recipients."""
 

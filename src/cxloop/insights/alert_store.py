@@ -1,5 +1,6 @@
-"""Saving alert rules and metric reports: checked against the catalogue and the users, and
-every change audited like any other configuration change (who, what, the new settings)."""
+"""Saving alert rules and metric reports: checked against the catalogue and the users. Both are
+configuration, so every change reaches the audit log through the flush hook (who, before,
+after), like any other configuration change."""
 
 from __future__ import annotations
 
@@ -15,11 +16,9 @@ from cxloop.insights.alert_models import MetricReport, StoredAlertRule
 from cxloop.insights.alert_schemas import AlertRuleCreate, Recipients, ReportCreate
 from cxloop.insights.catalogue import Metric, metric_named
 from cxloop.insights.query import parse_query
-from cxloop.privacy import audit
 from cxloop.store.crud import get_or_404
 
 Stored = TypeVar("Stored", StoredAlertRule, MetricReport)
-TARGETS = {StoredAlertRule: "alert_rule", MetricReport: "metric_report"}
 
 
 def _metric(name: str, field: str) -> Metric:
@@ -51,8 +50,7 @@ def _check_report(session: Session, data: ReportCreate) -> None:
     _check_recipients(session, data)
 
 
-def _save(session: Session, row: Stored, data: AlertRuleCreate | ReportCreate, actor: str) -> None:
-    created = row.id is None
+def _save(session: Session, row: Stored, data: AlertRuleCreate | ReportCreate) -> None:
     for field, value in data.model_dump(mode="json").items():
         setattr(row, field, value)
     try:
@@ -61,53 +59,35 @@ def _save(session: Session, row: Stored, data: AlertRuleCreate | ReportCreate, a
             session.flush()
     except IntegrityError:
         raise Conflict(f"the name '{data.name}' is taken", field="name") from None
-    target = TARGETS[type(row)]
-    audit(
-        session,
-        actor=actor,
-        action=f"{target}.{'created' if created else 'changed'}",
-        target_type=target,
-        target_id=row.id,
-        **data.model_dump(mode="json"),
-    )
 
 
 def create_rule(session: Session, data: AlertRuleCreate, *, actor: str) -> StoredAlertRule:
     _check_rule(session, data)
     rule = StoredAlertRule(created_by=actor)
-    _save(session, rule, data, actor)
+    _save(session, rule, data)
     return rule
 
 
-def change_rule(
-    session: Session, rule: StoredAlertRule, data: AlertRuleCreate, *, actor: str
-) -> StoredAlertRule:
+def change_rule(session: Session, rule: StoredAlertRule, data: AlertRuleCreate) -> StoredAlertRule:
     _check_rule(session, data)
-    _save(session, rule, data, actor)
+    _save(session, rule, data)
     return rule
 
 
 def create_report(session: Session, data: ReportCreate, *, actor: str) -> MetricReport:
     _check_report(session, data)
     report = MetricReport(created_by=actor)
-    _save(session, report, data, actor)
+    _save(session, report, data)
     return report
 
 
-def change_report(
-    session: Session, report: MetricReport, data: ReportCreate, *, actor: str
-) -> MetricReport:
+def change_report(session: Session, report: MetricReport, data: ReportCreate) -> MetricReport:
     _check_report(session, data)
-    _save(session, report, data, actor)
+    _save(session, report, data)
     return report
 
 
-def remove(session: Session, row: StoredAlertRule | MetricReport, *, actor: str) -> None:
-    target = TARGETS[type(row)]
-    audit(
-        session, actor=actor, action=f"{target}.removed", target_type=target, target_id=row.id,
-        name=row.name,
-    )  # fmt: skip
+def remove(session: Session, row: StoredAlertRule | MetricReport) -> None:
     session.delete(row)
     session.flush()
 

@@ -9,9 +9,11 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.store.base import Base, BigId
+from cxloop.store.changes import configuration
 from cxloop.types import utcnow
 
 
+@configuration("channel")
 class Channel(Base):
     __tablename__ = "channels"
 
@@ -20,6 +22,7 @@ class Channel(Base):
     assisted: Mapped[bool] = mapped_column(default=False)
 
 
+@configuration("stage")
 class JourneyStage(Base):
     __tablename__ = "journey_stages"
 
@@ -28,6 +31,7 @@ class JourneyStage(Base):
     position: Mapped[int] = mapped_column(default=0)
 
 
+@configuration("source", secret={"write_key_hash"})
 class Source(Base):
     """Where interactions come from: a Segment-style library, a webhook, an import, the API.
 
@@ -68,6 +72,8 @@ class Interaction(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     text: Mapped[str | None] = mapped_column(Text, default=None)
     properties: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    anonymized_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When an erasure or retention stripped it to what metrics count; never again after."""
 
 
 # The timeline read: one customer's interactions, newest first, with a unique tie-breaker.

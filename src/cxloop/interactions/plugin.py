@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.hooks import hookimpl
 from cxloop.interactions.exporting import iter_interactions
 from cxloop.interactions.models import Interaction
+from cxloop.types import utcnow
+
+BATCH = 1000
 
 
 @hookimpl
@@ -43,15 +46,27 @@ def cxloop_erase_customer_data(
             delete(Interaction).where(where).execution_options(synchronize_session=False)
         )
         return {"interactions": int(getattr(result, "rowcount", 0) or 0)}
-    rows = session.execute(select(Interaction.id, Interaction.properties).where(where)).all()
-    for interaction_id, properties in rows:
+    return {"interactions": anonymize_interactions(session, [where])}
+
+
+def anonymize_interactions(session: Session, where: list[Any]) -> int:
+    """The one anonymization of interactions, for an erasure and a retention policy alike: the
+    text and every property but the numbers go (``measured``), so metrics count the row as
+    before; the row is marked, so no later run counts or rewrites it again."""
+    pending = select(Interaction.id, Interaction.properties).where(
+        *where, Interaction.anonymized_at.is_(None)
+    )
+    rows = session.execute(pending).all()
+    now = utcnow()
+    for start in range(0, len(rows), BATCH):
         session.execute(
-            update(Interaction)
-            .where(Interaction.id == interaction_id)
-            .values(text=None, properties=measured(properties or {}))
-            .execution_options(synchronize_session=False)
+            update(Interaction).execution_options(synchronize_session=False),
+            [
+                {"id": i, "text": None, "properties": measured(p or {}), "anonymized_at": now}
+                for i, p in rows[start : start + BATCH]
+            ],
         )
-    return {"interactions": len(rows)}
+    return len(rows)
 
 
 def measured(properties: dict[str, Any]) -> dict[str, Any]:
@@ -77,8 +92,8 @@ def cxloop_retention_kinds() -> dict[str, str]:
     return {
         "raw_text": "the text of interactions (emails, chats, call notes, comments); "
         "either action removes the text and keeps the interaction",
-        "interactions": "interactions themselves; anonymize removes text and properties, "
-        "delete removes the rows",
+        "interactions": "interactions themselves; anonymize removes the text and every "
+        "property but the numbers (scores, nps), as an erasure does, delete removes the rows",
     }
 
 
@@ -88,19 +103,20 @@ def cxloop_apply_retention(
 ) -> int | None:
     if kind not in ("raw_text", "interactions"):
         return None
-    where = [Interaction.occurred_at < before]
+    where: list[Any] = [Interaction.occurred_at < before]
+    if kind == "interactions" and action == "anonymize":
+        if dry_run:
+            pending = [*where, Interaction.anonymized_at.is_(None)]
+            return int(session.scalar(select(func.count()).where(*pending)) or 0)
+        return anonymize_interactions(session, where)
     if kind == "raw_text":
         where.append(Interaction.text.is_not(None))
-    elif action == "anonymize":
-        where.append(or_(Interaction.text.is_not(None), Interaction.properties != {}))
     if dry_run:
         return int(session.scalar(select(func.count()).where(*where)) or 0)
-    if kind == "interactions" and action == "delete":
-        stmt: Any = delete(Interaction).where(*where)
-    else:
-        values: dict[str, Any] = {"text": None}
-        if kind == "interactions":
-            values["properties"] = {}
-        stmt = update(Interaction).where(*where).values(**values)
+    stmt: Any = (
+        delete(Interaction).where(*where)
+        if kind == "interactions"
+        else update(Interaction).where(*where).values(text=None)
+    )
     result = session.execute(stmt.execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)

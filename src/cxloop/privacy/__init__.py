@@ -9,6 +9,7 @@ from cxloop.privacy.audit import (
     iter_audit,
     search_audit,
 )
+from cxloop.privacy.changes import SECRET
 from cxloop.privacy.consent import (
     consent_history,
     consent_state,
@@ -49,6 +50,7 @@ from cxloop.privacy.retention import (
 
 __all__ = [
     "AUDIT_COLUMNS",
+    "SECRET",
     "SYSTEM",
     "AuditEntry",
     "ConsentRecord",

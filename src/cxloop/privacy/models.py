@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.store.base import Base, BigId
+from cxloop.store.changes import configuration
 from cxloop.types import utcnow
 
 
@@ -90,6 +91,7 @@ class RetentionAction(enum.StrEnum):
     delete = "delete"
 
 
+@configuration("retention_policy", ignore={"updated_by"})
 class RetentionPolicy(Base):
     """Keep one kind of data (``raw_text``, ``interactions``, ``responses``...) for ``days``,
     then anonymize or delete it. One policy per kind; no policy keeps data indefinitely."""

@@ -57,22 +57,14 @@ def set_policy(
     else:
         policy.days, policy.action, policy.updated_by = days, action, actor
     session.flush()
-    audit(
-        session, actor=actor, action="retention.policy_set", target_type="data_kind",
-        target_id=kind, days=days, retention_action=action,
-    )  # fmt: skip
     return policy
 
 
-def remove_policy(session: Session, *, kind: str, actor: str) -> None:
+def remove_policy(session: Session, *, kind: str) -> None:
     policy = session.get(RetentionPolicy, kind)
     if policy is not None:
         session.delete(policy)
         session.flush()
-        audit(
-            session, actor=actor, action="retention.policy_removed", target_type="data_kind",
-            target_id=kind,
-        )  # fmt: skip
 
 
 def policies(session: Session) -> list[RetentionPolicy]:

@@ -11,6 +11,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.store.base import Base, BigId, JSONColumn
+from cxloop.store.changes import configuration
 from cxloop.types import utcnow
 
 
@@ -47,6 +48,7 @@ Index("ix_risk_scores_risk", RiskScore.risk)
 Index("ix_detraction_scores_risk", DetractionScore.risk)
 
 
+@configuration("playbook")
 class Playbook(Base):
     """A next-best-action rule: customers at or above ``min_risk`` (and matching the other
     conditions) get its action (``case``, ``message`` or ``experiment``), at most once per

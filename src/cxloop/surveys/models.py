@@ -14,6 +14,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.store.base import Base, BigId
+from cxloop.store.changes import configuration
 from cxloop.types import utcnow
 
 
@@ -36,6 +37,7 @@ class ResponseStatus(enum.StrEnum):
     complete = "complete"
 
 
+@configuration("survey")
 class Survey(Base):
     __tablename__ = "surveys"
 
@@ -50,6 +52,7 @@ class Survey(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+@configuration("survey_version")
 class SurveyVersion(Base):
     __tablename__ = "survey_versions"
     __table_args__ = (UniqueConstraint("survey_id", "number"),)
@@ -95,6 +98,7 @@ class Invitation(Base):
 Index("ix_survey_invitations_survey_id_status", Invitation.survey_id, Invitation.status)
 
 
+@configuration("survey_trigger")
 class Trigger(Base):
     """Invite after a matching interaction: which moments, how soon, how many, and when not.
 
@@ -159,6 +163,8 @@ class Response(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    anonymized_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When an erasure or retention kept only its scores; never again after."""
 
 
 Index("ix_survey_responses_survey_id_status", Response.survey_id, Response.status)

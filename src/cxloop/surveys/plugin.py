@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cxloop.hooks import hookimpl
 from cxloop.surveys.models import Invitation, OptOut, Response
 from cxloop.surveys.responses import without_free_text
+from cxloop.types import utcnow
 
 
 @hookimpl
@@ -105,9 +106,7 @@ def cxloop_erase_customer_data(
             "survey_responses": len(responses),
             "survey_invitations": int(getattr(removed, "rowcount", 0) or 0),
         }
-    for response in responses:
-        response.answers = without_free_text(session, response)
-        response.respondent = None
+    anonymize_responses(session, responses)
     anonymized = session.execute(
         update(Invitation)
         .where(Invitation.id.in_(invitations))
@@ -119,6 +118,29 @@ def cxloop_erase_customer_data(
         "survey_responses": len(responses),
         "survey_invitations": int(getattr(anonymized, "rowcount", 0) or 0),
     }
+
+
+def anonymize_responses(session: Session, responses: list[Response]) -> int:
+    """The one anonymization of responses, for an erasure and a retention policy alike: the
+    scores and choices stay (metrics count them as before), free-text answers, the widget's
+    ids and the address the invitation went to are gone, and the response is marked so no
+    later run counts or rewrites it again."""
+    pending = [r for r in responses if r.anonymized_at is None]
+    now = utcnow()
+    for response in pending:
+        response.answers = without_free_text(session, response)
+        response.respondent = None
+        response.anonymized_at = now
+    invited = [r.invitation_id for r in pending if r.invitation_id is not None]
+    if invited:
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id.in_(invited))
+            .values(email=None)
+            .execution_options(synchronize_session=False)
+        )
+    session.flush()
+    return len(pending)
 
 
 @hookimpl
@@ -136,14 +158,14 @@ def cxloop_apply_retention(
     if kind != "responses":
         return None
     old = select(Response).where(Response.started_at < before)
+    if action == "anonymize":
+        old = old.where(Response.anonymized_at.is_(None))
     if dry_run:
         return int(session.scalar(select(func.count()).select_from(old.subquery())) or 0)
     responses = list(session.scalars(old))
+    if action == "anonymize":
+        return anonymize_responses(session, responses)
     for response in responses:
-        if action == "delete":
-            session.delete(response)
-        else:
-            response.answers = without_free_text(session, response)
-            response.respondent = None
+        session.delete(response)
     session.flush()
     return len(responses)

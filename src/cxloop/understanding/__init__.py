@@ -15,6 +15,7 @@ from cxloop.understanding.enrichment import (
 from cxloop.understanding.events import InteractionsEnriched
 from cxloop.understanding.heads import HEAD_FILE, Head, load_head, save_head
 from cxloop.understanding.models import Enrichment, Topic
+from cxloop.understanding.pii import scrub
 from cxloop.understanding.recent_vectors import encode_remembered, forget_vectors, remember
 from cxloop.understanding.schemas import (
     AnalysisRead,
@@ -80,6 +81,7 @@ __all__ = [
     "read_topic",
     "remember",
     "save_head",
+    "scrub",
     "shared_analyser",
     "stale_interactions",
     "subtopics",

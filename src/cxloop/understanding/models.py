@@ -14,6 +14,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.store.base import Base, BigId, JSONColumn
+from cxloop.store.changes import configuration
 from cxloop.types import utcnow
 
 
@@ -50,6 +51,7 @@ class Enrichment(Base):
 Index("ix_enrichments_versions_key", Enrichment.versions_key)
 
 
+@configuration("topic")
 class Topic(Base):
     """A node of the company's taxonomy (Billing > Unexpected charge). ``examples`` are
     customer phrasings that teach the matcher how people really say it."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.hooks import hookimpl
@@ -58,3 +59,28 @@ def cxloop_erase_customer_data(
             .execution_options(synchronize_session=False)
         )
     return {"enrichments": int(getattr(result, "rowcount", 0) or 0)}
+
+
+@hookimpl
+def cxloop_apply_retention(
+    session: Session, kind: str, before: datetime, action: str, dry_run: bool
+) -> int | None:
+    """When the text of old interactions goes, so does the redacted copy enrichment kept of
+    it (a pattern can miss a name); the figures drawn from it (sentiment, topics) stay."""
+    if kind != "raw_text" and (kind, action) != ("interactions", "anonymize"):
+        return None
+    where = (
+        Enrichment.interaction_id.in_(
+            select(Interaction.id).where(Interaction.occurred_at < before)
+        ),
+        Enrichment.redacted != "",
+    )
+    if dry_run:
+        return int(session.scalar(select(func.count()).where(*where)) or 0)
+    result = session.execute(
+        update(Enrichment)
+        .where(*where)
+        .values(redacted="", pii=[])
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -202,7 +202,7 @@ def save_rule(
     require_permission(session, user, Permission.alerts_manage)
     rule = get_rule(session, rule_id)
     try:
-        change_rule(session, rule, AlertRuleCreate.model_validate(form.rule()), actor=user.email)
+        change_rule(session, rule, AlertRuleCreate.model_validate(form.rule()))
     except (CxloopError, ValidationError) as exc:
         session.expire(rule)  # a refused name leaves the stored rule as it was
         return _edit_page(request, session, user, rule, form.shown(), _errors(exc), _status(exc))
@@ -212,5 +212,5 @@ def save_rule(
 @router.post("/alerts/{rule_id}/delete")
 def delete_rule(rule_id: int, session: SessionDep, user: PageUser, _csrf: CsrfChecked) -> Response:
     require_permission(session, user, Permission.alerts_manage)
-    remove(session, get_rule(session, rule_id), actor=user.email)
+    remove(session, get_rule(session, rule_id))
     return RedirectResponse("/alerts?done=removed", status_code=303)

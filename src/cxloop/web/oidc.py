@@ -29,6 +29,7 @@ from cxloop.api.deps import SessionDep, SettingsDep
 from cxloop.errors import CxloopError, NotFound
 from cxloop.privacy import audit
 from cxloop.settings import Settings
+from cxloop.store.changes import Actor, act_as
 from cxloop.web.routing import PageRoute, error_page
 from cxloop.web.security import client_ip, safe_next, start_session
 
@@ -170,29 +171,15 @@ def _admit(
     request: Request, session: Session, settings: Settings, claims: dict[str, Any]
 ) -> Response:
     ip = client_ip(request)
+    # A first sign-in creates the user and a changed claim changes their role: both are
+    # audited as configuration changes, made by the person signing in through the provider.
+    act_as(session, Actor(str(claims.get("email") or UNKNOWN_ACTOR).lower(), ip=ip, via=METHOD))
     try:
         signed = sso_sign_in(session, claims=claims, policy=policy(settings))
     except CxloopError as exc:
         refusal = Refused(exc.status, str(exc.extra.get("reason", "not_allowed")), exc.detail)
         return _refuse(request, session, refusal, str(claims.get("email") or UNKNOWN_ACTOR))
     user = signed.user
-    about_user: dict[str, Any] = {
-        "target_type": "user",
-        "target_id": user.id,
-        "ip": ip,
-        "method": METHOD,
-    }
-    if signed.created:
-        audit(session, actor=user.email, action="user.created", role=user.role, **about_user)
-    if signed.previous_role is not None:
-        audit(
-            session,
-            actor=user.email,
-            action="user.role_changed",
-            old_role=signed.previous_role,
-            new_role=user.role,
-            **about_user,
-        )
     audit(session, actor=user.email, action="sign_in.succeeded", ip=ip, method=METHOD)
     next_url = safe_next(request.session.get(_NEXT_KEY))
     start_session(request, user)

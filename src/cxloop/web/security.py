@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 
 from cxloop.accounts import User
 from cxloop.api.deps import SESSION_USER_KEY, SessionDep
+from cxloop.store.changes import Actor, act_as
 
 CSRF_SESSION_KEY = "csrf_token"
 CSRF_FIELD = "csrf_token"
@@ -93,6 +94,7 @@ def signed_in_user(request: Request, session: SessionDep) -> User | None:
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         return None
+    act_as(session, Actor(user.email, ip=client_ip(request), via="web"))
     return user
 
 

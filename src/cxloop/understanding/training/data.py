@@ -1,4 +1,5 @@
-"""Labelled texts read from a user's file, with errors that name the row and the column."""
+"""Labelled texts read from a user's file, with errors that name the row and the column, and
+with personal data redacted before any model sees them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from cxloop.errors import ValidationFailed
 from cxloop.store.tabular import detect_format, read_rows
+from cxloop.understanding.pii import scrub
 
 
 @dataclass
@@ -19,6 +21,10 @@ class Labelled:
 
     def subset(self, indices: list[int]) -> Labelled:
         return Labelled([self.texts[i] for i in indices], [self.labels[i] for i in indices])
+
+    def scrubbed(self) -> Labelled:
+        """The texts with personal data redacted, as enrichment stores them."""
+        return Labelled([scrub(t) for t in self.texts], list(self.labels))
 
 
 def read_labelled(path: Path, *, text_col: str, label_col: str) -> Labelled:
@@ -50,4 +56,6 @@ def read_labelled(path: Path, *, text_col: str, label_col: str) -> Labelled:
         labels.append(str(label).strip())
     if not texts:
         raise ValidationFailed(f"'{path.name}' has no rows", field="data")
-    return Labelled(texts, labels)
+    # A company's own file (an export of its interactions) holds personal data: models train
+    # and are measured on the redacted text, so no model folder keeps an email or a phone.
+    return Labelled(texts, labels).scrubbed()

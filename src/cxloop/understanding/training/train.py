@@ -86,6 +86,20 @@ def _vectorizer(features: str) -> TfidfVectorizer | FeatureUnion | None:
     return None
 
 
+def _forget_dropped_terms(vectorizer: TfidfVectorizer | FeatureUnion) -> None:
+    """scikit-learn keeps the terms ``min_df`` and ``max_features`` dropped (``stop_words_``)
+    for introspection only; in the model file they would be the rarest words of the
+    training texts, where a name is most likely to hide."""
+    parts = (
+        [part for _name, part in vectorizer.transformer_list]
+        if isinstance(vectorizer, FeatureUnion)
+        else [vectorizer]
+    )
+    for part in parts:
+        if hasattr(part, "stop_words_"):
+            part.stop_words_ = None
+
+
 def _classifier(recipe: Recipe, labels: list[str]) -> Any:
     """Logistic regression, or for character n-gram heads a linear SVM whose scores are
     turned into probabilities by sigmoid calibration on held-out folds (the analyser reads
@@ -108,6 +122,7 @@ def fit_head(recipe: Recipe, data: Labelled, vectors: Vectors, encoder_version: 
     vectorizer = _vectorizer(recipe.features)
     if vectorizer is not None:
         vectorizer.fit(data.texts)
+        _forget_dropped_terms(vectorizer)
     head = Head(
         task=recipe.task,
         labels=labels,
