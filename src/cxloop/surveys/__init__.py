@@ -84,7 +84,6 @@ from cxloop.surveys.triggers import (
 )
 
 __all__ = [
-    "SurveyNotOpen",
     "Branding",
     "Condition",
     "Definition",
@@ -109,6 +108,7 @@ __all__ = [
     "SettingsEdit",
     "Survey",
     "SurveyCreate",
+    "SurveyNotOpen",
     "SurveyPage",
     "SurveyRead",
     "SurveyStatus",
