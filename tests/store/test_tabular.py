@@ -96,6 +96,20 @@ def test_unknown_format_and_mapping_target_are_clear_errors(tmp_path: Path) -> N
     assert detect_format(tmp_path / "data.txt", "csv") == "csv"
 
 
+def test_one_key_of_an_object_target_reads_any_column() -> None:
+    mapping = Mapping(
+        frozenset({"text", "properties"}),
+        {"properties.rating": "Star Rating"},
+        {"properties.source": "play"},
+    )
+    row = {"Star Rating": " 4 ", "properties.lang": "en", "text": "ok"}
+    assert mapping.prefixed(row, "properties") == {"lang": "en", "rating": "4", "source": "play"}
+    assert "Star Rating" in mapping.mapped_columns()  # not also read as something else
+    for bad in ("properties.", "traits.tier", "notes.x"):  # no key; no such object target
+        with pytest.raises(ValidationFailed, match=f"unknown mapping target {bad}"):
+            Mapping(frozenset({"properties"}), {bad: "x"})
+
+
 def test_error_file_lists_row_field_reason_and_original_columns(tmp_path: Path) -> None:
     path = tmp_path / "errors.csv"
     with ErrorFile(path) as errors:

@@ -187,8 +187,12 @@ def test_settings_change_the_default_texts_and_the_branding() -> None:
     assert changed.branding.colour == "#0f766e"
     assert changed.branding.logo_url == "https://brightwave.example/logo.svg"
     bad_colour = edit.model_copy(update={"colour": "teal"})
-    assert _refusal(lambda: change_settings(_definition(), bad_colour))[0] == "colour"
+    assert _refusal(lambda: change_settings(_definition(), bad_colour)) == (
+        "colour",
+        "give the colour as #rrggbb, e.g. #0f766e",
+    )
     bad_logo = edit.model_copy(update={"logo_url": "http://insecure.example/logo.png"})
-    assert _refusal(lambda: change_settings(_definition(), bad_logo))[0] == "logo_url"
+    where, message = _refusal(lambda: change_settings(_definition(), bad_logo))
+    assert where == "logo_url" and "https://" in message
     bad_locale = edit.model_copy(update={"default_locale": "English"})
     assert _refusal(lambda: change_settings(_definition(), bad_locale))[0] == "default_locale"

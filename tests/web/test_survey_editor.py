@@ -244,6 +244,16 @@ def test_translating_and_previewing_in_a_language(
     assert bad.status_code == 422 and 'id="translate-locale-error"' in bad.text
     default = _post(client, f"/surveys/{survey.id}/draft/translations", designer, {"locale": "en"})
     assert default.status_code == 422 and "default language" in default.text
+    long = _post(
+        client,
+        f"/surveys/{survey.id}/draft/translations",
+        designer,
+        {"locale": "de", "t:title": "Wie lief es?", "t:q.why": "x" * 2001},
+    )
+    assert long.status_code == 422 and 'aria-invalid="true"' in long.text
+    assert "Question &#39;why&#39;: keep it under 2,000 characters" in long.text
+    assert 'value="Wie lief es?"' in long.text  # what was typed is kept...
+    assert _draft(session, survey).title["de"] == "Wie war es?"  # ...and nothing saved
 
 
 def test_publishing_an_edited_draft_keeps_the_earlier_version(

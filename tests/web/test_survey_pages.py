@@ -130,6 +130,13 @@ def test_tampered_expired_and_out_of_range_links_get_clear_pages(
     expired = client.get(f"/s/i/{token}")
     assert expired.status_code == 410 and "expired" in expired.text
 
+    german = client.get(f"/s/i/{token}", headers={"Accept-Language": "de-AT,de;q=0.9"})
+    assert german.status_code == 410 and '<html lang="de">' in german.text
+    assert "<h1>Dieser Link ist abgelaufen</h1>" in german.text
+    french = client.get(f"/s/i/{token[:-2]}xx?lang=fr")
+    assert french.status_code == 400 and "<h1>Ce lien n&#39;est pas valide</h1>" in french.text
+    assert "Sign in" not in french.text and "main-nav" not in french.text  # a respondent's page
+
 
 def test_a_missing_required_answer_is_shown_next_to_the_question(
     client: TestClient, session: Session

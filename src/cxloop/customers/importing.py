@@ -28,7 +28,6 @@ from cxloop.store.tabular import (
     Refusals,
     Row,
     json_object,
-    prefixed,
     run_batches,
     scalar_text,
 )
@@ -136,7 +135,7 @@ def profile_from_row(
         if v is not None and k not in reserved and not k.startswith("traits.")
     }
     traits.update(json_object(mapping.get(values, "traits"), "traits"))
-    traits.update(prefixed(values, "traits"))
+    traits.update(mapping.prefixed(values, "traits"))
     if (name := mapping.get(values, "name")) is not None:
         traits["name"] = scalar_text(name)
     return ProfileIn(identities=identities, traits=traits)

@@ -28,7 +28,6 @@ from cxloop.store.tabular import (
     Refusals,
     Row,
     json_object,
-    prefixed,
     run_batches,
     scalar_text,
 )
@@ -166,7 +165,8 @@ def record_from_row(
         received_at=received_at,
         identities=identities,
         customer_id=customer_id,
-        traits=json_object(mapping.get(values, "traits"), "traits") | prefixed(values, "traits"),
+        traits=json_object(mapping.get(values, "traits"), "traits")
+        | mapping.prefixed(values, "traits"),
         stage=stage.lower() if stage else None,
         direction=direction,
         assisted=assisted,
@@ -174,7 +174,7 @@ def record_from_row(
         department=department.lower() if department else None,
         text=None if text is None else str(text),
         properties=json_object(mapping.get(values, "properties"), "properties")
-        | prefixed(values, "properties"),
+        | mapping.prefixed(values, "properties"),
     )
 
 

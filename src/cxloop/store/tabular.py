@@ -343,21 +343,32 @@ def parse_assignments(pairs: Iterable[str], option: str) -> dict[str, str]:
     return parsed
 
 
+OBJECT_TARGETS = ("properties", "traits")
+"""Targets holding a JSON object, whose keys can be mapped one by one."""
+
+
 @dataclass(frozen=True)
 class Mapping:
     """Which file column feeds each target field, and constants for absent columns.
 
     By default a target reads the column of the same name; ``columns`` renames
     (``--map email=E-mail``) and ``defaults`` supply a value when the row has none
-    (``--default channel=email``).
+    (``--default channel=email``). One key of a JSON-object target is a target too
+    (``--map "properties.rating=Star Rating"``), so another tool's export imports as it is.
     """
 
     targets: frozenset[str]
     columns: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
 
+    def _known(self, target: str) -> bool:
+        prefix, dot, key = target.partition(".")
+        return target in self.targets or (
+            bool(dot and key) and prefix in OBJECT_TARGETS and prefix in self.targets
+        )
+
     def __post_init__(self) -> None:
-        unknown = sorted((set(self.columns) | set(self.defaults)) - self.targets)
+        unknown = sorted(t for t in set(self.columns) | set(self.defaults) if not self._known(t))
         if unknown:
             raise ValidationFailed(
                 f"unknown mapping target {', '.join(unknown)}; "
@@ -375,7 +386,17 @@ class Mapping:
         return value.strip() if isinstance(value, str) else value
 
     def mapped_columns(self) -> set[str]:
-        return {self.column(t) for t in self.targets}
+        return {self.column(t) for t in self.targets | set(self.columns)}
+
+    def prefixed(self, values: dict[str, Any], prefix: str) -> dict[str, Any]:
+        """The keys of ``prefix`` (``properties``, ``traits``): columns named ``prefix.x``
+        and the ``prefix.x`` targets mapped or defaulted."""
+        found = prefixed(values, prefix)
+        for target in sorted(set(self.columns) | set(self.defaults)):
+            name, _dot, key = target.partition(".")
+            if name == prefix and key and (value := self.get(values, target)) is not None:
+                found[key] = value
+        return found
 
 
 def scalar_text(value: Any) -> str:

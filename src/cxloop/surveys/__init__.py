@@ -53,6 +53,7 @@ from cxloop.surveys.responses import (
 from cxloop.surveys.schemas import SurveyCreate, SurveyPage, SurveyRead, SurveyUpdate, VersionRead
 from cxloop.surveys.sending import SendReport, deliver_invitations, delivered_channels
 from cxloop.surveys.service import (
+    SurveyNotOpen,
     create_survey,
     get_survey,
     live_version,
@@ -107,6 +108,7 @@ __all__ = [
     "SettingsEdit",
     "Survey",
     "SurveyCreate",
+    "SurveyNotOpen",
     "SurveyPage",
     "SurveyRead",
     "SurveyStatus",

@@ -16,6 +16,9 @@ Translations = dict[str, str]
 """Text per locale (``en``, ``fr``, ``pt-BR``...); at least one."""
 
 QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+LOGO_PATTERN = r"^https://\S+$"
+"""A logo is shown from the company's own https site (the survey pages allow https images)."""
 LOCALE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
@@ -116,8 +119,8 @@ class Question(BaseModel):
 class Branding(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    colour: str = Field(default="#1d4ed8", pattern=r"^#[0-9a-fA-F]{6}$")
-    logo_url: str | None = Field(default=None, max_length=2000, pattern=r"^https://\S+$")
+    colour: str = Field(default="#1d4ed8", pattern=COLOUR_PATTERN)
+    logo_url: str | None = Field(default=None, max_length=2000, pattern=LOGO_PATTERN)
 
 
 class Definition(BaseModel):

@@ -10,13 +10,16 @@ never touch the database: saving is :func:`cxloop.surveys.update_survey`.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cxloop.errors import NotFound, ValidationFailed
 from cxloop.surveys.definition import (
+    COLOUR_PATTERN,
     LOCALE_TAG,
+    LOGO_PATTERN,
     QUESTION_ID,
     Condition,
     Definition,
@@ -26,6 +29,8 @@ from cxloop.surveys.definition import (
 )
 
 CHOICES = (QuestionType.single, QuestionType.multiple)
+COLOUR = re.compile(COLOUR_PATTERN)
+LOGO_URL = re.compile(LOGO_PATTERN)
 NUMERIC_OPS = ("lt", "lte", "gt", "gte")
 
 
@@ -259,6 +264,12 @@ def change_settings(definition: Definition, edit: SettingsEdit) -> Definition:
         raise ValidationFailed(
             f"'{edit.default_locale}' is not a language tag like 'en' or 'pt-BR'",
             field="default_locale",
+        )
+    if not COLOUR.match(edit.colour):
+        raise ValidationFailed("give the colour as #rrggbb, e.g. #0f766e", field="colour")
+    if edit.logo_url and not LOGO_URL.match(edit.logo_url):
+        raise ValidationFailed(
+            "the logo must be an https:// address on your own site", field="logo_url"
         )
     data = _dumped(definition)
     locale = edit.default_locale

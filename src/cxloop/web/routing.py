@@ -55,9 +55,13 @@ class PageRoute(APIRoute):
                     request, 404, "Page not found", "There is no page at this address."
                 )
             except CxloopError as exc:
-                return error_page(request, exc.status, exc.title, exc.detail)
+                return self.problem_page(request, exc)
 
         return page_handler
+
+    def problem_page(self, request: Request, exc: CxloopError) -> Response:
+        """The page for a refusal; a router for other readers (respondents) draws its own."""
+        return error_page(request, exc.status, exc.title, exc.detail)
 
 
 class DownloadRoute(APIRoute):

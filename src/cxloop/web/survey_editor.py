@@ -46,7 +46,8 @@ from cxloop.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-Short = Annotated[str, Form(max_length=2000)]
+MAX_TEXT = 2000
+Short = Annotated[str, Form(max_length=MAX_TEXT)]
 TYPE_LABELS = {
     QuestionType.nps: "NPS: likelihood to recommend, 0 to 10",
     QuestionType.csat: "CSAT: satisfaction, 1 to 5",
@@ -437,6 +438,7 @@ def _translations_page(
             "label": _label(key),
             "default": translate(texts, default, default),
             "value": (typed or {}).get(key, texts.get(locale, "")),
+            "error": error[1] if error and error[0] == key else None,
         }
         for key, texts in text_keys(definition)
     ]
@@ -496,8 +498,13 @@ async def save_translations(
     posted = await request.form()
     locale = str(posted.get("locale") or "").strip()
     definition = Definition.model_validate(survey.draft)
-    typed = {key: str(posted.get(f"t:{key}") or "")[:2000] for key, _texts in text_keys(definition)}
+    typed = {key: str(posted.get(f"t:{key}") or "") for key, _texts in text_keys(definition)}
     try:
+        for key, text in typed.items():
+            if len(text) > MAX_TEXT:
+                raise ValidationFailed(
+                    f"{_label(key)}: keep it under {MAX_TEXT:,} characters", field=key
+                )
         translated = translate_texts(definition, locale, typed)
     except ValidationFailed as exc:
         field, message = field_problem(exc)

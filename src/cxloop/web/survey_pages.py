@@ -47,13 +47,12 @@ from cxloop.surveys import (
 from cxloop.surveys import Response as SurveyResponse
 from cxloop.surveys.emails import customer_locale
 from cxloop.surveys.qr import check_place
-from cxloop.web.routing import PageRoute
 from cxloop.web.security import CsrfChecked
 from cxloop.web.survey_form import read_form
 from cxloop.web.survey_phrases import phrases
-from cxloop.web.survey_render import message_page, survey_locale, survey_page
+from cxloop.web.survey_render import SurveyRoute, message_page, survey_locale, survey_page
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = APIRouter(route_class=SurveyRoute, include_in_schema=False)
 
 MAX_ID = 200
 LINK_CHANNELS = frozenset({"link", "qr", "web", "app", "sms", "chat", "email"})

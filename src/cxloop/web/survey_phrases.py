@@ -27,6 +27,15 @@ ENGLISH: Phrases = {
     "effectiveness": "It met my needs",
     "ease": "It was easy",
     "emotion": "I felt good about it",
+    "invalid_title": "This link is not valid",
+    "invalid": (
+        "This link is damaged or was not made by us. Please open the link from "
+        "your invitation exactly as it was sent."
+    ),
+    "expired_title": "This link has expired",
+    "expired": "This link is too old to use now. Thank you for your interest all the same.",
+    "closed_title": "This survey is not open",
+    "closed": "This survey is not open for answers. Thank you for your interest all the same.",
 }
 PHRASES: dict[str, Phrases] = {
     "en": ENGLISH,
@@ -49,6 +58,19 @@ PHRASES: dict[str, Phrases] = {
         "effectiveness": "Cela a répondu à mes besoins",
         "ease": "C'était facile",
         "emotion": "J'en garde une bonne impression",
+        "invalid_title": "Ce lien n'est pas valide",
+        "invalid": (
+            "Ce lien est abîmé ou ne vient pas de nous. Ouvrez le lien de votre "
+            "invitation tel qu'il a été envoyé."
+        ),
+        "expired_title": "Ce lien a expiré",
+        "expired": (
+            "Ce lien est trop ancien pour être utilisé. Merci tout de même de votre intérêt."
+        ),
+        "closed_title": "Ce questionnaire n'est pas ouvert",
+        "closed": (
+            "Ce questionnaire ne reçoit plus de réponses. Merci tout de même de votre intérêt."
+        ),
     },
     "es": {
         "continue": "Continuar",
@@ -69,6 +91,17 @@ PHRASES: dict[str, Phrases] = {
         "effectiveness": "Cubrió mis necesidades",
         "ease": "Fue fácil",
         "emotion": "Me sentí bien",
+        "invalid_title": "Este enlace no es válido",
+        "invalid": (
+            "Este enlace está dañado o no lo hemos creado nosotros. Abra el enlace "
+            "de su invitación tal como se envió."
+        ),
+        "expired_title": "Este enlace ha caducado",
+        "expired": (
+            "Este enlace es demasiado antiguo para usarlo. Gracias de todos modos por su interés."
+        ),
+        "closed_title": "Esta encuesta no está abierta",
+        "closed": "Esta encuesta ya no admite respuestas. Gracias de todos modos por su interés.",
     },
     "de": {
         "continue": "Weiter",
@@ -89,6 +122,20 @@ PHRASES: dict[str, Phrases] = {
         "effectiveness": "Es hat meine Bedürfnisse erfüllt",
         "ease": "Es war einfach",
         "emotion": "Ich hatte ein gutes Gefühl dabei",
+        "invalid_title": "Dieser Link ist ungültig",
+        "invalid": (
+            "Dieser Link ist beschädigt oder stammt nicht von uns. Bitte öffnen Sie "
+            "den Link aus Ihrer Einladung so, wie er gesendet wurde."
+        ),
+        "expired_title": "Dieser Link ist abgelaufen",
+        "expired": (
+            "Dieser Link ist zu alt, um ihn jetzt zu verwenden. Trotzdem vielen "
+            "Dank für Ihr Interesse."
+        ),
+        "closed_title": "Diese Umfrage ist nicht geöffnet",
+        "closed": (
+            "Diese Umfrage nimmt keine Antworten mehr an. Trotzdem vielen Dank für Ihr Interesse."
+        ),
     },
     "pt": {
         "continue": "Continuar",
@@ -109,6 +156,15 @@ PHRASES: dict[str, Phrases] = {
         "effectiveness": "Atendeu às minhas necessidades",
         "ease": "Foi fácil",
         "emotion": "Senti-me bem",
+        "invalid_title": "Este link não é válido",
+        "invalid": (
+            "Este link está danificado ou não foi criado por nós. Abra o link do "
+            "seu convite tal como foi enviado."
+        ),
+        "expired_title": "Este link expirou",
+        "expired": "Este link é demasiado antigo para ser usado. Obrigado pelo seu interesse.",
+        "closed_title": "Este questionário não está aberto",
+        "closed": "Este questionário já não aceita respostas. Obrigado pelo seu interesse.",
     },
     "it": {
         "continue": "Continua",
@@ -129,6 +185,19 @@ PHRASES: dict[str, Phrases] = {
         "effectiveness": "Ha soddisfatto le mie esigenze",
         "ease": "È stato facile",
         "emotion": "Mi sono sentito bene",
+        "invalid_title": "Questo link non è valido",
+        "invalid": (
+            "Questo link è danneggiato o non è stato creato da noi. Apri il link "
+            "del tuo invito così come è stato inviato."
+        ),
+        "expired_title": "Questo link è scaduto",
+        "expired": (
+            "Questo link è troppo vecchio per essere usato. Grazie comunque per il tuo interesse."
+        ),
+        "closed_title": "Questo sondaggio non è aperto",
+        "closed": (
+            "Questo sondaggio non accetta più risposte. Grazie comunque per il tuo interesse."
+        ),
     },
     "nl": {
         "continue": "Doorgaan",
@@ -149,6 +218,15 @@ PHRASES: dict[str, Phrases] = {
         "effectiveness": "Het voldeed aan mijn behoeften",
         "ease": "Het was makkelijk",
         "emotion": "Ik had er een goed gevoel bij",
+        "invalid_title": "Deze link is ongeldig",
+        "invalid": (
+            "Deze link is beschadigd of komt niet van ons. Open de link uit uw "
+            "uitnodiging precies zoals die is verzonden."
+        ),
+        "expired_title": "Deze link is verlopen",
+        "expired": "Deze link is te oud om nu te gebruiken. Toch bedankt voor uw interesse.",
+        "closed_title": "Deze enquête is niet geopend",
+        "closed": "Deze enquête neemt geen antwoorden meer aan. Toch bedankt voor uw interesse.",
     },
 }
 

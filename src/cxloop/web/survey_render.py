@@ -8,16 +8,21 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from cxloop.errors import CxloopError
 from cxloop.surveys import (
     Definition,
+    LinkExpired,
+    LinkInvalid,
     Survey,
+    SurveyNotOpen,
     accepted_languages,
     choose_locale,
     translate,
     visible_questions,
 )
+from cxloop.web.routing import PageRoute
 from cxloop.web.survey_form import question_views
-from cxloop.web.survey_phrases import phrases
+from cxloop.web.survey_phrases import PHRASES, phrases
 from cxloop.web.templating import CONTENT_SECURITY_POLICY, render
 
 # Survey pages may show the company's logo from its own https site.
@@ -83,3 +88,34 @@ def message_page(
     return render(
         request, template, {"title": title, "lang": lang, **extra}, status_code=status_code
     )
+
+
+LINK_PROBLEMS: dict[type[CxloopError], str] = {
+    LinkInvalid: "invalid",
+    LinkExpired: "expired",
+    SurveyNotOpen: "closed",
+}
+"""Refusals a respondent meets, by the phrases that explain them."""
+
+
+class SurveyRoute(PageRoute):
+    """The respondents' pages: a damaged, expired or closed link gets a page in the reader's
+    language (the link may not say which survey it was, so the browser's language decides),
+    without the team's navigation."""
+
+    def problem_page(self, request: Request, exc: CxloopError) -> Response:
+        kind = next((k for t, k in LINK_PROBLEMS.items() if isinstance(exc, t)), None)
+        if kind is None:
+            return super().problem_page(request, exc)
+        wanted = [request.query_params.get("lang")]
+        wanted += accepted_languages(request.headers.get("accept-language"))
+        lang = choose_locale(PHRASES, wanted, "en")
+        words = phrases(lang)
+        return message_page(
+            request,
+            "surveys/problem.html",
+            title=words[f"{kind}_title"],
+            lang=lang,
+            status_code=exc.status,
+            detail=words[kind],
+        )

@@ -7,10 +7,9 @@ from fastapi import APIRouter, Request, Response
 
 from cxloop.api.deps import SessionDep, SettingsDep
 from cxloop.surveys import opt_out, read_unsubscribe_token
-from cxloop.web.routing import PageRoute
-from cxloop.web.survey_render import message_page
+from cxloop.web.survey_render import SurveyRoute, message_page
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = APIRouter(route_class=SurveyRoute, include_in_schema=False)
 
 
 @router.get("/s/u/{token}")
