@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -65,3 +66,21 @@ def test_dashboard_charts_filters_by_keyboard_and_is_accessible(
     expect(page).to_have_url(re.compile(rf"channel={chosen}"), timeout=30_000)
     expect(page.get_by_role("combobox", name="Channel")).to_have_value(chosen)
     assert_accessible(page)
+
+
+def test_a_charts_numbers_download_from_the_keyboard(
+    page: Page,  # noqa: F811
+    answered: LiveServer,
+) -> None:
+    sign_in(page, answered)
+    page.goto(f"{answered.url}/dashboard?metric=nps&weeks=8&stage=support")
+    link = page.get_by_role("link", name="CSV file of Net Promoter Score by channel", exact=True)
+    expect(link).to_be_visible()
+    link.focus()
+    with page.expect_download() as started:
+        page.keyboard.press("Enter")
+    download = started.value
+    assert re.fullmatch(r"dashboard-by-channel-\d{4}-\d\d-\d\d\.csv", download.suggested_filename)
+    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("metric,channel,n,value,ci_low,ci_high")
+    assert [line.split(",")[1] for line in lines[1:]] == ["(all)", "email"]  # stage: support

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
-from cxloop.insights import alert_window, send_alerts
+from cxloop.insights import alert_window, retry_due, send_alerts
 from tests.insights.alert_factories import NOW, alert_settings, make_rule, store_falls
 from tests.outreach.http_receiver import WEBHOOK_SECRET, Receiver, receiver
 from tests.outreach.smtp_server import Inbox
@@ -89,13 +89,17 @@ def test_a_significant_drop_fires_and_names_its_p_value(
     session: Session, tmp_path: Path, inbox: Inbox
 ) -> None:
     store_falls(session)
-    make_rule(session, name="drop", kind="drop", threshold=None, filters=["channel:store"], by=[])
+    rule = make_rule(
+        session, name="drop", kind="drop", threshold=None, filters=["channel:store"], by=[]
+    )
 
     assert send_alerts(session, alert_settings(tmp_path, inbox.port), NOW) == 1
     body = inbox.messages[0].get_content()
     assert "Net Promoter Score (overall) is -30.0 points" in body
     assert "a significant drop from 60.0 (p = 0.000)" in body
-    assert "dashboard?metric=nps&channel=store" in body  # the rule's filter, in the link
+    window = alert_window(NOW, rule.days)
+    link = f"dashboard?metric=nps&channel=store&from={window.start.date()}&to={window.end.date()}"
+    assert link in body  # the rule's filter and window, in the link
 
 
 def test_a_webhook_of_our_own_is_signed_per_standard_webhooks_and_carries_aggregates_only(
@@ -116,10 +120,14 @@ def test_a_webhook_of_our_own_is_signed_per_standard_webhooks_and_carries_aggreg
         "rule", "rule_id", "metric", "key", "kind", "n", "value", "low", "high", "previous",
         "p_value", "message", "link",
     }  # fmt: skip
-    assert data["link"] == "https://cx.example.com/dashboard?metric=nps&channel=store"
+    window = alert_window(NOW, rule.days)
+    assert data["link"] == (
+        "https://cx.example.com/dashboard?metric=nps&channel=store"
+        f"&from={window.start.date()}&to={window.end.date()}"
+    )
 
 
-def test_a_channel_that_fails_is_tried_again_next_run_without_repeating_the_others(
+def test_a_channel_that_fails_is_retried_by_the_outbox_without_repeating_the_others(
     session: Session, tmp_path: Path, inbox: Inbox, hook: Receiver
 ) -> None:
     store_falls(session)
@@ -128,7 +136,8 @@ def test_a_channel_that_fails_is_tried_again_next_run_without_repeating_the_othe
     hook.answers = [503]
 
     assert send_alerts(session, settings, NOW) == 1  # the email; the chat answered 503
-    assert send_alerts(session, settings, NOW + timedelta(minutes=60)) == 1  # the chat now
+    assert send_alerts(session, settings, NOW + timedelta(minutes=60)) == 0  # queued, not again
+    assert retry_due(session.get_bind(), settings, NOW + timedelta(minutes=61)).sent == 1
     assert len(inbox.messages) == 1
     assert len(hook.received) == 2
 

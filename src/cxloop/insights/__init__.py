@@ -1,6 +1,6 @@
 """Measuring: one definition of every metric, with confidence, on any engine."""
 
-from cxloop.insights.alert_models import Dispatch, MetricReport, StoredAlertRule
+from cxloop.insights.alert_models import Delivery, Dispatch, MetricReport, StoredAlertRule
 from cxloop.insights.alert_runs import alert_window, check_rules, send_alerts
 from cxloop.insights.alert_schemas import AlertRuleCreate, AlertRuleRead, ReportCreate, ReportRead
 from cxloop.insights.alert_store import (
@@ -26,6 +26,7 @@ from cxloop.insights.analysis import (
 )
 from cxloop.insights.case_facts import AsOf
 from cxloop.insights.catalogue import DIMENSIONS, Metric, metric_named, metrics, register_metric
+from cxloop.insights.dispatch import BACKOFF
 from cxloop.insights.drivers import METRICS as DRIVER_METRICS
 from cxloop.insights.drivers import Driver, DriverMetric, Drivers, Interval
 from cxloop.insights.engines import (
@@ -41,6 +42,7 @@ from cxloop.insights.facts import SCHEMAS, TABLES, extract, extract_all
 from cxloop.insights.journeys import Funnel, FunnelStep, funnel, funnel_expression
 from cxloop.insights.lake import LakeReport, write_lake, write_table
 from cxloop.insights.measures import Count, Mean, Measure, Median, NetScore, Share
+from cxloop.insights.outbox import Retried, retry_due, undelivered
 from cxloop.insights.paths import (
     TERMINATION,
     Duration,
@@ -64,6 +66,7 @@ from cxloop.insights.switching import FAILED_WITHIN, HELP_CHANNELS, SELF_SERVICE
 from cxloop.insights.timelines import PERSONAL, SURVEY_CHANNEL
 
 __all__ = [
+    "BACKOFF",
     "DIMENSIONS",
     "DRIVER_METRICS",
     "FAILED_WITHIN",
@@ -83,6 +86,7 @@ __all__ = [
     "BackendTables",
     "Change",
     "Count",
+    "Delivery",
     "Dispatch",
     "Driver",
     "DriverMetric",
@@ -112,6 +116,7 @@ __all__ = [
     "Rate",
     "ReportCreate",
     "ReportRead",
+    "Retried",
     "Share",
     "Snapshot",
     "StageTime",
@@ -159,11 +164,13 @@ __all__ = [
     "report_window",
     "result_columns",
     "result_rows",
+    "retry_due",
     "run",
     "send_alerts",
     "send_reports",
     "stage_keys",
     "switches",
+    "undelivered",
     "write_lake",
     "write_result",
     "write_table",

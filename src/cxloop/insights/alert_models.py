@@ -4,8 +4,9 @@ row per message sent, which is what makes sending idempotent across runs and res
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Float, String, UniqueConstraint
+from sqlalchemy import Float, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.store.base import Base, JSONColumn
@@ -83,3 +84,43 @@ class Dispatch(Base):
     channel: Mapped[str] = mapped_column(String(16))
     """``email`` or ``webhook``."""
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """A message whose first sending failed, kept to be tried again (the outbox): what to
+    send, how often it was tried, when next, and why it failed. The same unique key as
+    :class:`Dispatch`, so a message is queued once; once it goes out, a Dispatch records it.
+
+    ``status``: ``pending`` (waiting for ``next_attempt_at``), ``sending`` (claimed by a
+    worker: if the worker stops there, it is never tried again, so nothing arrives twice),
+    ``sent``, or ``failed`` (refused for good, or every retry used)."""
+
+    __tablename__ = "insight_deliveries"
+    __table_args__ = (
+        UniqueConstraint(
+            "subject",
+            "owner_id",
+            "group_key",
+            "period",
+            "channel",
+            name="uq_insight_deliveries_once",
+        ),
+        Index("ix_insight_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(8))
+    owner_id: Mapped[int]
+    group_key: Mapped[str] = mapped_column(String(500))
+    period: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(500))
+    """What the message says first (the alert's or report's title), for the alerts page."""
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONColumn)
+    """What to send again: the notice and its recipients, or the webhook's URL and body."""
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    attempts: Mapped[int] = mapped_column(default=1)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from functools import partial
 
 import orjson
 from sqlalchemy import select
@@ -24,10 +22,17 @@ from cxloop.insights.alert_models import StoredAlertRule
 from cxloop.insights.alerts import Alert, AlertRule, evaluate
 from cxloop.insights.case_facts import AsOf
 from cxloop.insights.catalogue import metric_named
-from cxloop.insights.dispatch import email_sender, once, recipients
+from cxloop.insights.dispatch import (
+    Outgoing,
+    chat_message,
+    email_message,
+    once,
+    recipients,
+    signed_message,
+)
 from cxloop.insights.query import MetricQuery, parse_query
 from cxloop.insights.service import measure_all
-from cxloop.outreach import Notice, configured_sender, post_notice
+from cxloop.outreach import Notice
 from cxloop.settings import Settings
 
 EVENT_TYPE = "metric.alert"
@@ -106,20 +111,16 @@ def notice(rule: StoredAlertRule, window: Window, alert: Alert, settings: Settin
     )
 
 
-def _webhook(
-    rule: StoredAlertRule, window: Window, alert: Alert, settings: Settings, said: Notice
-) -> object:
+def _webhook(rule: StoredAlertRule, window: Window, alert: Alert, said: Notice) -> Outgoing:
     assert rule.webhook_url is not None
     if rule.webhook_format == "chat":
-        return post_notice(
-            rule.webhook_url, said, timeout_s=settings.smtp_timeout_s, retries=settings.smtp_retries
-        )
-    sender = configured_sender(rule.webhook_url, settings.alert_webhook_secret, settings)
-    assert sender is not None
+        return chat_message(rule.webhook_url, said)
     digest = hashlib.sha256(f"{rule.id}|{group_key(alert)}|{window.period}".encode()).hexdigest()
     data = {"rule": rule.name, "rule_id": rule.id, **alert.model_dump(mode="json")}
     data["link"] = said.link
-    return sender.send(f"msg_alert_{digest[:32]}", EVENT_TYPE, data)
+    return signed_message(
+        rule.webhook_url, said.title, f"msg_alert_{digest[:32]}", EVENT_TYPE, data
+    )
 
 
 def send_alerts(session: Session, settings: Settings, now: datetime) -> int:
@@ -130,15 +131,15 @@ def send_alerts(session: Session, settings: Settings, now: datetime) -> int:
         to = recipients(session, rule.user_ids, rule.addresses)
         for alert in alerts:
             said = notice(rule, window, alert, settings)
-            channels: dict[str, Callable[[], object]] = {}
+            channels: dict[str, Outgoing] = {}
             if to:
-                channels["email"] = email_sender(settings, said, to)
+                channels["email"] = email_message(said, to)
             if rule.webhook_url:
-                channels["webhook"] = partial(_webhook, rule, window, alert, settings, said)
+                channels["webhook"] = _webhook(rule, window, alert, said)
             total += len(
                 once(
                     session, subject="alert", owner_id=rule.id, group_key=group_key(alert),
-                    period=window.period, channels=channels,
+                    period=window.period, channels=channels, settings=settings, now=now,
                 )
             )  # fmt: skip
     return total

@@ -8,6 +8,7 @@ Suppressed values never fire.
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -83,13 +84,22 @@ DASHBOARD_FILTERS = ("channel", "stage", "department")
 
 
 def _link(result: MetricResult, group: Group) -> str:
-    """The dashboard filtered to the rule's own filters and to the group that fired."""
+    """The dashboard filtered to the rule's own filters and to the group that fired, over
+    the very window the rule measured (so the page shows the numbers the alert quotes)."""
     params = {"metric": result.metric.name}
     params.update(
         {k: v[0] for k, v in result.filters.items() if k in DASHBOARD_FILTERS and len(v) == 1}
     )
     params.update({k: v for k, v in group.key.items() if k in DASHBOARD_FILTERS and v})
+    params.update({"from": url_moment(result.start), "to": url_moment(result.end)})
     return f"/dashboard?{urlencode(params)}"
+
+
+def url_moment(moment: datetime) -> str:
+    """A window's edge as the dashboard's ``from``/``to`` take it: the date alone at a UTC
+    midnight (as alert and report windows are), the full ISO 8601 time otherwise."""
+    at_midnight = moment.utcoffset() == timedelta(0) and moment.time() == time()
+    return moment.date().isoformat() if at_midnight else moment.isoformat()
 
 
 def evaluate(rule: AlertRule, result: MetricResult) -> list[Alert]:

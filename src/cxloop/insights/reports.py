@@ -9,15 +9,17 @@ Each report goes out once per period, however often the scheduler runs.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.insights.alert_models import MetricReport
 from cxloop.insights.alert_runs import Window
+from cxloop.insights.alerts import url_moment
 from cxloop.insights.case_facts import AsOf
 from cxloop.insights.catalogue import metric_named, metrics
-from cxloop.insights.dispatch import email_sender, once, recipients
+from cxloop.insights.dispatch import email_message, once, recipients
 from cxloop.insights.dispatch import sent as already_sent
 from cxloop.insights.query import parse_query
 from cxloop.insights.schemas import MetricResult
@@ -70,9 +72,9 @@ def digest(
         as_of=AsOf.of(settings, now),
     )
     days, span = window.days, window.label
-    link = f"{settings.public_url.rstrip('/')}/dashboard"
-    if chosen:
-        link += f"?metric={chosen[0].name}"
+    shown = {"metric": chosen[0].name} if chosen else {}
+    shown |= {"from": url_moment(window.start), "to": url_moment(window.end)}
+    link = f"{settings.public_url.rstrip('/')}/dashboard?{urlencode(shown)}"
     lines = [
         f"{report.frequency.capitalize()} report, {span} (UTC), against the {days} "
         f"day{'s' if days > 1 else ''} before.",
@@ -94,7 +96,7 @@ def send_reports(session: Session, settings: Settings, now: datetime) -> int:
         sent += len(
             once(
                 session, subject="report", owner_id=report.id, group_key="", period=window.period,
-                channels={"email": email_sender(settings, said, to)},
+                channels={"email": email_message(said, to)}, settings=settings, now=now,
             )
         )  # fmt: skip
     return sent

@@ -1,5 +1,6 @@
-"""The alerts page (/alerts): the stored alert rules and scheduled reports, a form to add a
-rule, and a page to edit or remove one. The insights domain checks every rule exactly as the
+"""The alerts page (/alerts): the stored alert rules and scheduled reports, the messages
+that could not go out (retrying or failed), a form to add a rule, and a page to edit or
+remove one. The insights domain checks every rule exactly as the
 REST API does, and the page shows its message beside the field it names. Seeing needs
 ``metrics.read``; adding, editing and removing ``alerts.manage`` (audited as any change).
 """
@@ -27,6 +28,7 @@ from cxloop.insights import (
     list_rules,
     metrics,
     remove,
+    undelivered,
 )
 from cxloop.web.form_errors import field_problem
 from cxloop.web.nav import add_nav_item
@@ -123,6 +125,7 @@ def _list_page(
     context |= {
         "rules": list_rules(session),
         "reports": list_reports(session),
+        "undelivered": undelivered(session),
         "can_manage": user_can(session, user, Permission.alerts_manage),
         "done": DONE.get(done or ""),
     }
