@@ -230,7 +230,8 @@ def summarise(query: MetricQuery, rows: list[dict[str, Any]], *, min_n: int) -> 
 
     def group(key: dict[str, str | None], now: Sums, before: Sums | None) -> Group:
         current = _value(query.metric, now, min_n)
-        return Group(key=key, current=current, change=_change(query.metric, now, before, min_n))
+        change = _change(query.metric, now, current, before, min_n)
+        return Group(key=key, current=current, change=change)
 
     groups: list[Group] = []
     for (dims, bucket, current), cell in sorted(cells.items(), key=_order):
@@ -284,10 +285,10 @@ def _value(metric: Metric, sums: Sums, min_n: int) -> Value:
     return Value(n=n, value=e.value, low=e.low, high=e.high, suppressed=False)
 
 
-def _change(metric: Metric, now: Sums, before: Sums | None, min_n: int) -> Change:
+def _change(metric: Metric, now: Sums, current: Value, before: Sums | None, min_n: int) -> Change:
+    """``current`` is ``now``'s value, already worked out for the group."""
     before = before or dict.fromkeys(metric.measure.fields, 0)
     previous = _value(metric, before, min_n)
-    current = _value(metric, now, min_n)
     if current.value is None or previous.value is None:
         return Change(previous=previous, difference=None, p_value=None, significant=False)
     p = metric.measure.p_value(now, before)
