@@ -29,23 +29,28 @@ CHANNELS = ["app", "chat", "email", "phone", "qr", "sms", "store", "web"]
 END = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday: 52 whole weeks and the 52 before
 WEEKS = 52
 BASELINE_SQL = """
-WITH base AS (
-  SELECT channel, CAST(date_trunc('week', "at") AS DATE) AS bucket,
-         "at" >= ?::TIMESTAMP AS current,
-         count(nps) AS n,
-         sum(CASE WHEN nps >= 9 THEN 1 ELSE 0 END) AS top,
-         sum(CASE WHEN nps <= 6 THEN 1 ELSE 0 END) AS bottom
+WITH daily AS (
+  SELECT channel, CAST("at" AS DATE) AS day,
+         count(nps) AS n, count_if(nps >= 9) AS top, count_if(nps <= 6) AS bottom
   FROM responses
   WHERE nps IS NOT NULL AND "at" >= ?::TIMESTAMP AND "at" < ?::TIMESTAMP
   GROUP BY ALL
+), base AS (
+  SELECT channel, CAST(date_trunc('week', day) AS DATE) AS bucket,
+         sum(n) AS n, sum(top) AS top, sum(bottom) AS bottom
+  FROM daily
+  GROUP BY ALL
 )
-SELECT channel, bucket, current, n, top, bottom,
+SELECT channel, bucket, bucket >= ?::DATE AS current, n, top, bottom,
        100.0 * (top - bottom) / n AS nps,
        100.0 * 1.959963984540054::DOUBLE * sqrt(
          (top / n::DOUBLE + bottom / n::DOUBLE - power((top - bottom) / n::DOUBLE, 2)) / n
        ) AS half
 FROM base
 """
+"""Days first, then weeks: truncating each row's timestamp to its week costs DuckDB more than
+the rest of the query (≈ 1.8 s against ≈ 1.3 s at 10 million rows under load), so the
+hand-written query does as well as it can, as the catalogue's expression does."""
 
 
 def responses(count: int) -> pa.Table:
@@ -74,13 +79,10 @@ def responses(count: int) -> pa.Table:
     return pa.table(columns, schema=SCHEMAS["responses"])
 
 
-def timed(action: Callable[[], T], repeat: int) -> tuple[float, T]:
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        result = action()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times), result
+def timed(action: Callable[[], T]) -> tuple[float, T]:
+    began = time.perf_counter()
+    result = action()
+    return time.perf_counter() - began, result
 
 
 def main() -> None:
@@ -94,8 +96,8 @@ def main() -> None:
     query = parse_query(
         metric_named("nps"), by=["channel", "week"], start=END - timedelta(weeks=WEEKS), end=END
     )
-    window = [query.start.replace(tzinfo=None), query.previous_start.replace(tzinfo=None)]
-    window.append(query.end.replace(tzinfo=None))
+    window = [query.previous_start.replace(tzinfo=None), query.end.replace(tzinfo=None)]
+    window.append(query.start.replace(tzinfo=None))
 
     def ours() -> MetricResult:
         return run(query, tables, min_n=10)
@@ -104,8 +106,14 @@ def main() -> None:
         return connection.execute(BASELINE_SQL, window).fetchall()
 
     ours(), baseline()  # warm both
-    ours_s, result = timed(ours, args.repeat)
-    base_s, rows = timed(baseline, args.repeat)
+    # taken in turns, so a change in the shared machine's load weighs on both sides alike
+    ours_times, base_times = [], []
+    for _ in range(args.repeat):
+        seconds, result = timed(ours)
+        ours_times.append(seconds)
+        seconds, rows = timed(baseline)
+        base_times.append(seconds)
+    ours_s, base_s = statistics.median(ours_times), statistics.median(base_times)
 
     expected = {
         (channel, bucket.isoformat()): (nps, half)

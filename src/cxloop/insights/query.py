@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 
 from cxloop.errors import ValidationFailed
 from cxloop.insights.catalogue import Metric
-from cxloop.insights.engines import Tables
+from cxloop.insights.engines import BackendTables, Tables
 from cxloop.insights.measures import Sums
 from cxloop.insights.schemas import Change, Group, MetricRead, MetricResult, Value
 from cxloop.insights.stats import CONFIDENCE
@@ -39,6 +39,12 @@ class MetricQuery:
     @property
     def by(self) -> list[str]:
         return [*self.dimensions, *([self.grain] if self.grain else [])]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """Equal for queries that ask the engine the same thing (the filters' order aside)."""
+        filters = tuple(sorted(self.filters.items()))
+        return (self.metric, self.dimensions, self.grain, self.start, self.end, filters)
 
     @property
     def previous_start(self) -> datetime:
@@ -194,8 +200,14 @@ GroupKey = tuple[Any, ...]
 
 
 def run(query: MetricQuery, tables: Tables, *, min_n: int) -> MetricResult:
-    rows = expression(query, tables).to_pyarrow().to_pylist()
-    return summarise(query, rows, min_n=min_n)
+    return summarise(query, engine_rows(query, tables), min_n=min_n)
+
+
+def engine_rows(query: MetricQuery, tables: Tables) -> list[dict[str, Any]]:
+    """The expression's rows, compiled once per query where the tables can keep it."""
+    if isinstance(tables, BackendTables):
+        return tables.rows(query.key, lambda: expression(query, tables))
+    return expression(query, tables).to_pyarrow().to_pylist()  # type: ignore[no-any-return]
 
 
 def summarise(query: MetricQuery, rows: list[dict[str, Any]], *, min_n: int) -> MetricResult:
@@ -218,7 +230,8 @@ def summarise(query: MetricQuery, rows: list[dict[str, Any]], *, min_n: int) -> 
 
     def group(key: dict[str, str | None], now: Sums, before: Sums | None) -> Group:
         current = _value(query.metric, now, min_n)
-        return Group(key=key, current=current, change=_change(query.metric, now, before, min_n))
+        change = _change(query.metric, now, current, before, min_n)
+        return Group(key=key, current=current, change=change)
 
     groups: list[Group] = []
     for (dims, bucket, current), cell in sorted(cells.items(), key=_order):
@@ -272,10 +285,10 @@ def _value(metric: Metric, sums: Sums, min_n: int) -> Value:
     return Value(n=n, value=e.value, low=e.low, high=e.high, suppressed=False)
 
 
-def _change(metric: Metric, now: Sums, before: Sums | None, min_n: int) -> Change:
+def _change(metric: Metric, now: Sums, current: Value, before: Sums | None, min_n: int) -> Change:
+    """``current`` is ``now``'s value, already worked out for the group."""
     before = before or dict.fromkeys(metric.measure.fields, 0)
     previous = _value(metric, before, min_n)
-    current = _value(metric, now, min_n)
     if current.value is None or previous.value is None:
         return Change(previous=previous, difference=None, p_value=None, significant=False)
     p = metric.measure.p_value(now, before)

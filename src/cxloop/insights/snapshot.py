@@ -41,7 +41,7 @@ from cxloop.cases import Case, CaseLink
 from cxloop.insights.case_facts import AsOf, Horizon
 from cxloop.insights.engines import BackendTables
 from cxloop.insights.facts import SCHEMAS, extract
-from cxloop.insights.query import MetricQuery, expression, summarise
+from cxloop.insights.query import MetricQuery, engine_rows, summarise
 from cxloop.insights.schemas import MetricResult
 from cxloop.interactions import Interaction
 from cxloop.surveys import Invitation, Response
@@ -51,7 +51,7 @@ SKEW = timedelta(minutes=5)
 """How long a write may take to commit: rows changed this long before the last catch-up are
 read again, so a transaction that committed late is not missed."""
 KEPT = 512
-"""Results and compiled queries kept (the least recently used go first)."""
+"""Results kept (the least recently used go first); the tables keep the compiled queries."""
 T = TypeVar("T")
 INCOMING = "incoming_keys"
 
@@ -169,8 +169,6 @@ class Snapshot:
         self._signals_whole = False
         self._signals_from = 0
         self._results: OrderedDict[Hashable, MetricResult] = OrderedDict()
-        self._compiled: OrderedDict[Hashable, str] = OrderedDict()
-        """Each query's SQL as Ibis compiles it: compiling costs more than running it."""
         self._lock = threading.RLock()
         for name, schema in SCHEMAS.items():
             self.backend.create_table(name, schema.empty_table(), overwrite=True)
@@ -184,18 +182,10 @@ class Snapshot:
             return [self._result(query, min_n) for query in queries]
 
     def _result(self, query: MetricQuery, min_n: int) -> MetricResult:
-        asked: tuple[Any, ...] = (query.metric, query.dimensions, query.grain, query.start)
-        asked = (*asked, query.end)
-        asked = (*asked, tuple((k, v) for k, v in sorted(query.filters.items())))
-        key = (self.version, asked, min_n)
+        key = (self.version, query.key, min_n)
         found = _kept(self._results, key)
         if found is None:
-            sql = _kept(self._compiled, asked)
-            if sql is None:
-                sql = _keep(
-                    self._compiled, asked, str(self.backend.compile(expression(query, self.tables)))
-                )
-            rows = self.backend.con.execute(sql).to_arrow_table().to_pylist()
+            rows = engine_rows(query, self.tables)
             found = _keep(self._results, key, summarise(query, rows, min_n=min_n))
         return found
 
