@@ -96,6 +96,7 @@ def test_cli_loads_once_and_prints_one_json_object(cli: Cli) -> None:
     assert one["urls"]["login"] == "/login"
     assert one["urls"]["dashboard"] == "/dashboard"
     assert one["urls"]["case"].startswith("/cases")
+    assert one["urls"]["experiment"].startswith("/experiments")
     assert {"customers", "interactions", "departments", "users", "sources"} <= set(one["counts"])
     assert f"password {one['login']['password']}" in first.stderr
 

@@ -30,12 +30,13 @@ def data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
 def test_the_demo_has_a_stopped_callback_experiment_with_a_verdict(
     connection: Connection,
 ) -> None:
-    load_demo(connection, password="demo-password-1", seed=5, customers=80, now=NOW)
+    loaded = load_demo(connection, password="demo-password-1", seed=5, customers=80, now=NOW)
     with Session(connection) as session:
         (experiment,) = session.scalars(select(Experiment))
         exposed = session.scalar(select(func.count()).where(Assignment.exposed_at.is_not(None)))
         on_timelines = session.scalar(select(func.count()).where(Interaction.type == EXPOSURE_TYPE))
         found = results(session, experiment, now=NOW)
+    assert loaded.experiment_id == experiment.id and loaded.counts["experiments"] == 1
     assert experiment.status == "stopped" and experiment.stopped_at == NOW
     assert exposed and exposed == on_timelines
     assert experiment.verdict == found.verdict

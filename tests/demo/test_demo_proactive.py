@@ -1,5 +1,6 @@
 """The demo anticipates: a risk model trained on its own history, every customer still here
-scored with reasons in words, and a retention playbook that opened cases."""
+scored with reasons in words, a detraction model beside it, and retention playbooks that
+opened cases."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from cxloop.cases import Case
 from cxloop.customers import Customer
 from cxloop.demo import load_demo
-from cxloop.proactive import Playbook, RiskScore
+from cxloop.proactive import DetractionScore, Playbook, RiskScore
 from cxloop.settings import get_settings
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -44,10 +45,17 @@ def test_the_demo_scores_its_customers_and_runs_a_retention_playbook(
     with Session(connection) as session:
         scores = list(session.scalars(select(RiskScore).order_by(RiskScore.risk.desc())))
         traits = {c.id: c.traits for c in session.scalars(select(Customer))}
-        playbook = session.scalar(select(Playbook))
+        playbooks = list(session.scalars(select(Playbook).order_by(Playbook.position)))
+        detraction = list(session.scalars(select(DetractionScore)))
         retention = list(session.scalars(select(Case).where(Case.origin == "playbook")))
     assert result.counts["risk_scores"] == len(scores) > 50
     assert all(traits[s.customer_id].get("status") != "churned" for s in scores)
     assert any(r["text"] for s in scores[:10] for r in s.reasons)
-    assert playbook is not None and result.counts["retention_cases"] == len(retention) > 0
-    assert all(c.subject.startswith("At risk of leaving") for c in retention)
+    assert [p.min_detraction for p in playbooks] == [None, 0.7]
+    assert result.counts["retention_cases"] == len(retention) > 0
+    assert any(c.subject.startswith("At risk of leaving") for c in retention)
+    assert all(c.subject.startswith(("At risk of leaving", "Likely detractor")) for c in retention)
+    card = json.loads((models / "detraction" / "card.json").read_text())
+    assert card["task"] == "detraction" and card["cross_validation"]["n"] > 20
+    assert result.counts["detraction_scores"] == len(detraction) > 50
+    assert any(r["text"] for s in detraction for r in s.reasons)

@@ -39,6 +39,7 @@ from tests.proactive.factories import (
     deploy_detraction,
     survey,
     survey_history,
+    touch,
     trained_detraction_model,
     trained_model,
 )
@@ -88,6 +89,19 @@ def test_each_customer_is_described_just_before_their_latest_answer(session: Ses
     assert found.table.labels is not None and found.table.labels[row] == "yes"
     assert found.table.columns["last NPS"][row] == 9.0  # the answer before, not the 2 itself
     assert found.table.columns["lowest NPS"][row] == 9.0
+
+
+def test_a_survey_answer_tracked_as_an_event_counts_by_its_nps(session: Session) -> None:
+    tracked = make_customer(session)
+    touch(session, tracked, NOW - timedelta(days=2), channel="survey", type="survey_response",
+          properties={"survey": "csat", "nps": 3})  # fmt: skip
+    for i in range(10):
+        survey(session, make_customer(session), NOW - timedelta(days=3), nps=10 if i % 2 else 1)
+
+    found = detraction_set(session, traits=None, now=NOW)
+
+    assert found.table.ids is not None and found.table.labels is not None
+    assert found.table.labels[found.table.ids.index(str(tracked.id))] == "yes"
 
 
 def test_answers_of_one_kind_only_or_none_are_clear_errors(

@@ -96,6 +96,9 @@ def demo(
             "dashboard": "/dashboard",
             "text": "/text",
             "at_risk": "/at-risk",
+            "experiment": (
+                f"/experiments/{result.experiment_id}" if result.experiment_id else "/experiments"
+            ),
         },
         "counts": result.counts,
         "loaded": result.loaded,

@@ -31,8 +31,9 @@ from cxloop.demo.privacy import privacy_step
 from cxloop.demo.proactive import proactive_step
 from cxloop.demo.surveys import surveys_step
 from cxloop.demo.understanding import understanding_step
+from cxloop.experiments import Experiment
 from cxloop.interactions import Interaction, Source
-from cxloop.proactive import PLAYBOOK_ORIGIN, RiskScore
+from cxloop.proactive import PLAYBOOK_ORIGIN, DetractionScore, RiskScore
 from cxloop.store.uow import unit_of_work
 from cxloop.surveys import Response, Survey
 from cxloop.understanding import Enrichment
@@ -67,6 +68,8 @@ class DemoResult:
     case_id: int | None
     """A case to open first: the guided-tour customer's, else the most recent one."""
     counts: dict[str, int]
+    experiment_id: int | None = None
+    """The finished experiment, to show its verdict."""
 
 
 def demo_customers(scale: float, customers: int | None = None) -> int:
@@ -128,6 +131,7 @@ def load_demo(
             story_customer_id=story_customer_id(session),
             case_id=showcase_case_id(session, story_customer_id(session)),
             counts=database_counts(session),
+            experiment_id=session.scalar(select(func.min(Experiment.id))),
         )
 
 
@@ -170,6 +174,8 @@ def database_counts(session: Session) -> dict[str, int]:
         "enriched_texts": count(select(func.count()).select_from(Enrichment)),
         "cases": count(select(func.count()).select_from(Case)),
         "risk_scores": count(select(func.count()).select_from(RiskScore)),
+        "detraction_scores": count(select(func.count()).select_from(DetractionScore)),
+        "experiments": count(select(func.count()).select_from(Experiment)),
         "retention_cases": count(
             select(func.count()).select_from(Case).where(Case.origin == PLAYBOOK_ORIGIN)
         ),

@@ -21,7 +21,7 @@ from cxloop.errors import ValidationFailed
 from cxloop.insights import SURVEY_CHANNEL
 from cxloop.interactions import Interaction
 from cxloop.proactive.history import TrainingSet, customer_traits, refused_profiling
-from cxloop.proactive.timeline import chunks, eligible_traits, timeline_table
+from cxloop.proactive.timeline import answer_scores, chunks, eligible_traits, timeline_table
 
 LABEL_COLUMN = "detractor"
 DETRACTOR_MAX = 6  # NPS answers 0-6 are detractors', as the metric catalogue counts them
@@ -35,12 +35,12 @@ def latest_nps(session: Session, customer_ids: Sequence[int]) -> dict[int, tuple
     found: dict[int, tuple[datetime, float]] = {}
     for ids in chunks(customer_ids):
         rows = session.execute(
-            select(
-                Interaction.customer_id, Interaction.occurred_at, Interaction.properties["scores"]
-            ).where(Interaction.customer_id.in_(ids), Interaction.channel == SURVEY_CHANNEL)
+            select(Interaction.customer_id, Interaction.occurred_at, Interaction.properties).where(
+                Interaction.customer_id.in_(ids), Interaction.channel == SURVEY_CHANNEL
+            )
         )
-        for customer_id, at, scores in rows:
-            nps = scores.get("nps") if isinstance(scores, dict) else None
+        for customer_id, at, properties in rows:
+            nps = answer_scores(properties).get("nps")
             if not isinstance(nps, int | float) or isinstance(nps, bool):
                 continue
             if customer_id not in found or at > found[customer_id][0]:

@@ -33,7 +33,13 @@ from cxloop.cases import (
 from cxloop.customers import Customer
 from cxloop.errors import Conflict, NotFound, ValidationFailed
 from cxloop.privacy import has_consent, purpose_of
-from cxloop.proactive.models import DetractionScore, Playbook, PlaybookAction, RiskScore
+from cxloop.proactive.models import (
+    DetractionScore,
+    LatestScore,
+    Playbook,
+    PlaybookAction,
+    RiskScore,
+)
 from cxloop.proactive.table import cell
 from cxloop.types import utcnow
 
@@ -135,13 +141,20 @@ def reasons_in_words(reasons: Sequence[dict[str, Any]], limit: int | None = None
     return "; ".join(str(r.get("text")) for r in list(reasons)[:limit]) or "no single reason"
 
 
+LEAVING, DETRACTING = "At risk of leaving", "Likely detractor"
+
+
 def retention_draft(
-    score: RiskScore, *, department_id: int | None, priority: str, tags: Sequence[str]
+    score: LatestScore,
+    *,
+    department_id: int | None,
+    priority: str,
+    tags: Sequence[str],
+    headline: str = LEAVING,
 ) -> CaseDraft:
-    """A retention case naming why, for the department that keeps customers."""
-    subject = f"At risk of leaving ({score.risk:.0%}): " + reasons_in_words(
-        score.reasons, SUBJECT_REASONS
-    )
+    """A retention case naming why (the risk a playbook acted on: of leaving, or of a
+    detractor answer), for the department that keeps customers."""
+    subject = f"{headline} ({score.risk:.0%}): " + reasons_in_words(score.reasons, SUBJECT_REASONS)
     return CaseDraft(
         customer_id=score.customer_id,
         subject=subject,
@@ -334,15 +347,19 @@ def _act(
     now: datetime,
 ) -> None:
     with_case = [(p, s) for p, s in chosen if p.action != "experiment"]
-    drafts = [
-        retention_draft(
-            score,
-            department_id=playbook.department_id,
-            priority=playbook.priority,
-            tags=[*playbook.tags, f"playbook:{playbook.name}"],
+    drafts = []
+    for playbook, score in with_case:
+        # A playbook on detraction names the risk it acted on (it is there, or none matched).
+        unhappy = detraction.get(score.customer_id) if playbook.min_detraction is not None else None
+        drafts.append(
+            retention_draft(
+                unhappy or score,
+                department_id=playbook.department_id,
+                priority=playbook.priority,
+                tags=[*playbook.tags, f"playbook:{playbook.name}"],
+                headline=DETRACTING if unhappy is not None else LEAVING,
+            )
         )
-        for playbook, score in with_case
-    ]
     cases = open_cases(session, directory, drafts, actor=ACTOR, now=now) if drafts else []
     opened = {score.customer_id: case for (_, score), case in zip(with_case, cases, strict=True)}
     for playbook, score in chosen:

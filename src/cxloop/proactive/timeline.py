@@ -138,17 +138,15 @@ def read_histories(
                 )
             )
         surveys = session.execute(
-            select(
-                Interaction.customer_id, Interaction.occurred_at, Interaction.properties["scores"]
-            ).where(
+            select(Interaction.customer_id, Interaction.occurred_at, Interaction.properties).where(
                 Interaction.customer_id.in_(ids),
                 Interaction.channel == SURVEY_CHANNEL,
                 Interaction.occurred_at >= since,
                 Interaction.occurred_at < until,
             )
         )
-        for customer_id, at, scores in surveys:
-            if isinstance(scores, dict) and scores:
+        for customer_id, at, properties in surveys:
+            if scores := answer_scores(properties):
                 found[customer_id].scores.append((at, scores))
         cases = session.execute(
             select(
@@ -175,6 +173,18 @@ def read_histories(
                 )
             )
     return found
+
+
+def answer_scores(properties: Any) -> dict[str, Any]:
+    """A survey answer's scores: surveys records them under ``scores``; a survey answer
+    tracked as an event may carry its ``nps`` itself (the metrics read it there too)."""
+    if not isinstance(properties, dict):
+        return {}
+    scores = properties.get("scores")
+    if isinstance(scores, dict) and scores:
+        return scores
+    nps = properties.get("nps")
+    return {"nps": nps} if isinstance(nps, int | float) and not isinstance(nps, bool) else {}
 
 
 def _share(part: int, whole: int) -> float | None:
