@@ -62,6 +62,14 @@ def test_a_new_draft_from_a_starter_opens_the_editor(
     assert "How likely are you to recommend us" in editor.text
     refused = _post(client, "/surveys/new", designer, {"name": "X", "key": "x2", "start": "quiz"})
     assert refused.status_code == 422 and "choose one of nps" in refused.text
+    bad_key = _post(client, "/surveys/new", designer, {"name": "Y", "key": "Bad Key!"})
+    assert bad_key.status_code == 422 and 'id="key-error"' in bad_key.text
+    assert "lower-case letters, digits and dashes, e.g. delivery-nps" in bad_key.text
+    taken = _post(client, "/surveys/new", designer, {"name": "Z", "key": "delivery"})
+    assert "a survey with key &#39;delivery&#39; already exists" in taken.text
+    assert 'value="Z"' in taken.text  # what was typed is kept
+    no_name = _post(client, "/surveys/new", designer, {"name": " ", "key": "fresh"})
+    assert 'id="name-error"' in no_name.text
 
 
 def test_adding_a_question_with_a_branch(

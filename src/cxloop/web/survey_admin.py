@@ -42,6 +42,7 @@ from cxloop.surveys import (
     Response as SurveyResponse,
 )
 from cxloop.surveys.invitations import CHANNELS as INVITE_CHANNELS
+from cxloop.web.form_errors import field_problem
 from cxloop.web.nav import add_nav_item
 from cxloop.web.permissions import require_permission, user_can
 from cxloop.web.routing import PageRoute
@@ -162,14 +163,28 @@ def survey_list(request: Request, session: SessionDep, user: PageUser) -> Respon
     )
 
 
+NEW_SURVEY_HELP = {
+    "key": "use 2 to 64 lower-case letters, digits and dashes, e.g. delivery-nps",
+    "name": "give the survey a name your team recognises, e.g. Delivery NPS",
+}
+
+
 def _new_page(
-    request: Request, user: User, form: dict[str, str], errors: list[str], status_code: int = 200
+    request: Request,
+    user: User,
+    form: dict[str, str],
+    errors: list[str],
+    *,
+    beside: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
+    """The new-survey form; ``beside`` holds a message for the name or key field, ``errors``
+    those about a pasted definition."""
     starters = {name: label for name, (label, _definition) in STARTERS.items()}
     return render(
         request,
         "surveys/new.html",
-        {"form": form, "errors": errors, "starters": starters},
+        {"form": form, "errors": errors, "beside": beside or {}, "starters": starters},
         user=user,
         active="surveys",
         status_code=status_code,
@@ -201,17 +216,19 @@ def create(
         parsed, errors = Definition.model_validate(STARTERS[start][1]), []
     else:
         parsed, errors = None, [f"start: choose one of {', '.join(STARTERS)}"]
+    beside: dict[str, str] = {}
     if parsed is not None:
         try:
             data = SurveyCreate(key=key.strip(), name=name.strip(), definition=parsed)
             survey = create_survey(session, data=data)
             return RedirectResponse(f"/surveys/{survey.id}/edit", status_code=303)
-        except ValidationError as exc:
-            errors = _messages(exc, "survey")
-        except CxloopError as exc:
-            errors = [exc.detail]
+        except (ValidationError, CxloopError) as exc:
+            field, message = field_problem(exc)
+            # A key already taken says so; a key or name of the wrong shape says what fits.
+            known = isinstance(exc, CxloopError)
+            beside = {field: message if known else NEW_SURVEY_HELP.get(field, message)}
     form = {"key": key, "name": name, "start": start, "definition": definition}
-    return _new_page(request, user, form, errors, status_code=422)
+    return _new_page(request, user, form, errors, beside=beside, status_code=422)
 
 
 def _detail(
