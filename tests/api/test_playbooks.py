@@ -61,3 +61,23 @@ def test_bad_playbooks_are_refused_with_the_field(client: TestClient, session: S
     assert nowhere.status_code == 422 and "no department 'nope'" in nowhere.json()["detail"]
     assert twin.status_code == 409
     assert twin.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_playbook_on_detraction_risk_states_its_threshold(
+    client: TestClient, session: Session
+) -> None:
+    admin = bearer(make_token(session, role="admin"))
+
+    made = client.post(
+        "/api/v1/playbooks",
+        json={"name": "Call likely detractors", "min_risk": 0, "min_detraction": 0.6},
+        headers=admin,
+    )
+    beyond = client.post(
+        "/api/v1/playbooks", json={"name": "w", "min_risk": 0, "min_detraction": 1.5},
+        headers=admin,
+    )  # fmt: skip
+
+    assert made.status_code == 201 and made.json()["min_detraction"] == 0.6
+    assert beyond.status_code == 422
+    assert beyond.headers["content-type"].startswith("application/problem+json")
