@@ -16,13 +16,16 @@ from cxloop.insights.alert_store import (
 )
 from cxloop.insights.alerts import Alert, AlertRule, evaluate
 from cxloop.insights.analysis import (
+    SOURCES,
     JourneyReport,
+    Sources,
     drivers_of,
     journey_paths,
     journey_precursors,
     journey_report,
     journey_stage_times,
     journey_switching,
+    read_sources,
 )
 from cxloop.insights.case_facts import AsOf
 from cxloop.insights.catalogue import DIMENSIONS, Metric, metric_named, metrics, register_metric
@@ -75,6 +78,7 @@ __all__ = [
     "PERSONAL",
     "SCHEMAS",
     "SELF_SERVICE",
+    "SOURCES",
     "SURVEY_CHANNEL",
     "TABLES",
     "TERMINATION",
@@ -119,6 +123,7 @@ __all__ = [
     "Retried",
     "Share",
     "Snapshot",
+    "Sources",
     "StageTime",
     "StoredAlertRule",
     "SwitchRow",
@@ -159,6 +164,7 @@ __all__ = [
     "metrics",
     "parse_query",
     "read_lake",
+    "read_sources",
     "register_metric",
     "remove",
     "report_window",

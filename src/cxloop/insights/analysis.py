@@ -1,12 +1,15 @@
 """Journey analytics and key drivers from the operational database, for the API and pages.
 
-Each reads the analytic tables through the caller's session (as the metrics do) and the
-customers' timelines once per call.
+Each reads the analytic tables it needs (:class:`Sources`: interactions and responses)
+through the caller's session, as the metrics do, and the customers' timelines once per call.
+The pages pass the tables of the dashboard's snapshot instead, already materialised, so a
+view does not extract them again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import pyarrow as pa
@@ -32,13 +35,39 @@ from cxloop.insights.paths import (
     stage_times,
 )
 from cxloop.insights.service import stage_keys
-from cxloop.insights.timelines import LOOKBACK, Timeline, responses, timelines, traits
+from cxloop.insights.timelines import (
+    LOOKBACK,
+    Timeline,
+    known_responses,
+    responses,
+    timelines,
+    traits,
+)
 
 
-def _read(session: Session, start: datetime, end: datetime) -> tuple[pa.Table, dict[int, Timeline]]:
-    """The interactions table once, and the timelines of the window and the month before it
-    (what precedes the window's first answers)."""
-    interactions = extract(session, "interactions")
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """The analytic tables journeys and drivers are computed from."""
+
+    interactions: pa.Table
+    responses: pa.Table
+
+
+SOURCES = ("interactions", "responses")
+"""The names of :class:`Sources`' tables, e.g. for ``Snapshot.read_tables``."""
+
+
+def read_sources(session: Session) -> Sources:
+    return Sources(extract(session, "interactions"), extract(session, "responses"))
+
+
+def _read(
+    session: Session, start: datetime, end: datetime, interactions: pa.Table | None = None
+) -> tuple[pa.Table, dict[int, Timeline]]:
+    """The interactions table once (unless given), and the timelines of the window and the
+    month before it (what precedes the window's first answers)."""
+    if interactions is None:
+        interactions = extract(session, "interactions")
     since, until = (start - LOOKBACK).replace(tzinfo=None), end.replace(tzinfo=None)
     return interactions, timelines(session, interactions, since=since, until=until)
 
@@ -84,9 +113,12 @@ def drivers_of(
     end: datetime,
     min_n: int,
     stage: str | None = None,
+    sources: Sources | None = None,
 ) -> Drivers:
-    answers = [r for r in responses(session) if stage is None or r["stage"] == stage]
-    found = _read(session, start, end)[1]
+    """``sources``: the tables to read (default: extracted from the database now)."""
+    answered = responses(session) if sources is None else known_responses(sources.responses)
+    answers = [r for r in answered if stage is None or r["stage"] == stage]
+    found = _read(session, start, end, sources.interactions if sources else None)[1]
     known = traits(session, (r["customer_id"] for r in answers))
     return key_drivers(answers, found, known, metric=metric, start=start, end=end, min_n=min_n)
 
@@ -104,9 +136,16 @@ class JourneyReport(BaseModel):
 
 
 def journey_report(
-    session: Session, *, start: datetime, end: datetime, min_n: int
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    min_n: int,
+    sources: Sources | None = None,
 ) -> JourneyReport:
-    interactions, found = _read(session, start, end)
+    """``sources``: the tables to read (default: extracted from the database now)."""
+    interactions, found = _read(session, start, end, sources.interactions if sources else None)
+    answered = responses(session) if sources is None else known_responses(sources.responses)
     window = {"start": start, "end": end}
     tables = in_memory({"interactions": interactions})
     stages = stage_keys(session)
@@ -117,7 +156,7 @@ def journey_report(
         stage_times=stage_times(tables, stages, start, end, min_n=min_n),
         switching=channel_switching(found.values(), min_n=min_n, **window),
         detractors=precursors(
-            answer_units(responses(session), found, **window),
+            answer_units(answered, found, **window),
             outcome="detractor",
             min_n=min_n,
             **window,

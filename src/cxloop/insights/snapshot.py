@@ -293,3 +293,14 @@ class Snapshot:
         if rows.num_rows:
             self.backend.insert(name, rows)
         return True
+
+    def read_tables(
+        self, session: Session, names: Sequence[str], as_of: AsOf
+    ) -> dict[str, pa.Table]:
+        """Whole analytic tables as of the watermark, in key order as ``extract`` reads
+        them, caught up first if due: what the journey and drivers pages read instead of
+        extracting the operational tables on every view."""
+        keys = {tail.name: [tail.key] for tail in TAILS}
+        with self._lock:
+            self.catch_up(session, as_of)
+            return {name: self._read(name, keys.get(name, ())) for name in names}

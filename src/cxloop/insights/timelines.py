@@ -134,7 +134,11 @@ def timelines(
 
 def responses(session: Session) -> list[dict[str, Any]]:
     """Completed survey responses of known customers, as the ``responses`` table has them."""
-    table: pa.Table = extract(session, "responses")
+    return known_responses(extract(session, "responses"))
+
+
+def known_responses(table: pa.Table) -> list[dict[str, Any]]:
+    """The rows of a ``responses`` table that belong to a known customer."""
     return [r for r in table.to_pylist() if r["customer_id"] is not None]
 
 

@@ -4,11 +4,14 @@ how cases close the loop (response and resolution times, SLAs, reopens, loop clo
 department.
 
 Filters are a plain GET form, so the page works without JavaScript and every view is a URL
-that can be shared. Every number comes from the metric catalogue, as the API computes it,
-over the application's materialised analytic tables (a :class:`~cxloop.insights.Snapshot`,
-caught up at most every ``metrics_refresh_seconds``; the page says as of when). Periods end
-at the coming midnight (UTC), so a view asked again the same day is the same query and is
-answered from the snapshot's results until the data changes.
+that can be shared; ``from``/``to`` give an exact window (what alerts link to), and every
+chart's and table's numbers download under the same query (``/dashboard/download/<table>``).
+
+Every number comes from the metric catalogue, as the API computes it, over the
+application's materialised analytic tables (a :class:`~cxloop.insights.Snapshot`, caught up
+at most every ``metrics_refresh_seconds``; the page says as of when). Periods end at the
+coming midnight (UTC), so a view asked again the same day is the same query and is answered
+from the snapshot's results until the data changes.
 """
 
 from __future__ import annotations

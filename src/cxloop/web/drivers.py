@@ -33,7 +33,7 @@ from cxloop.web import downloads
 from cxloop.web.dashboard import WINDOWS
 from cxloop.web.downloads import FormatQuery, Table, check_table, download
 from cxloop.web.interval_chart import Item, interval_chart
-from cxloop.web.journey_analytics import DEFAULT_WEEKS
+from cxloop.web.journey_analytics import DEFAULT_WEEKS, snapshot_sources
 from cxloop.web.nav import add_nav_item
 from cxloop.web.permissions import require_permission
 from cxloop.web.routing import PageRoute
@@ -97,7 +97,8 @@ TABLES = ("drivers",)
 INTERVAL = ("", "_low", "_high")
 
 
-def _found(session: Session, settings: Settings, params: DriversQuery) -> Drivers:
+def _found(request: Request, session: Session, settings: Settings, params: DriversQuery) -> Drivers:
+    """From the dashboard's snapshot of the analytic tables, as of its watermark."""
     return drivers_of(
         session,
         metric=params.metric,
@@ -105,6 +106,7 @@ def _found(session: Session, settings: Settings, params: DriversQuery) -> Driver
         end=params.end,
         min_n=settings.metrics_min_n,
         stage=params.stage or None,
+        sources=snapshot_sources(request, session, settings),
     )
 
 
@@ -151,7 +153,7 @@ def drivers(
     chosen, weeks, stage, start, end = (
         params.metric, params.weeks, params.stage, params.start, params.end,
     )  # fmt: skip
-    found = _found(session, settings, params)
+    found = _found(request, session, settings, params)
     title = TITLES[chosen]
     importance = interval_chart(
         [
@@ -215,7 +217,7 @@ def drivers_download(
     """The drivers table as a file, under the page's score, period and stage."""
     require_permission(session, user, Permission.metrics_read)
     check_table(table, TABLES, "drivers")
-    found = _found(session, settings, params)
+    found = _found(request, session, settings, params)
     return download(
         request, session, user, page="drivers", name=table, table=drivers_table(found), fmt=fmt
     )

@@ -17,16 +17,19 @@ from sqlalchemy.orm import Session
 from cxloop.accounts import Permission
 from cxloop.api.deps import SessionDep, SettingsDep
 from cxloop.insights import (
+    SOURCES,
+    AsOf,
     Duration,
     JourneyReport,
     Precursor,
     Precursors,
     Rate,
+    Sources,
     journey_report,
 )
 from cxloop.settings import Settings
 from cxloop.web import downloads
-from cxloop.web.dashboard import WINDOWS
+from cxloop.web.dashboard import WINDOWS, snapshot
 from cxloop.web.downloads import FormatQuery, check_table, download
 from cxloop.web.interval_chart import IntervalChart, Item, interval_chart
 from cxloop.web.journey_tables import ARROW, TABLES, journey_table
@@ -102,7 +105,7 @@ def journeys(
     require_permission(session, user, Permission.metrics_read)
     weeks = weeks if weeks in WINDOWS else DEFAULT_WEEKS
     min_n = settings.metrics_min_n
-    report = _report(session, settings, weeks)
+    report = _report(request, session, settings, weeks)
     funnel = report.funnel
     conversion = [
         Item(
@@ -182,10 +185,20 @@ def journeys(
     return render(request, "insights/journeys.html", context, user=user, active="journeys")
 
 
-def _report(session: Session, settings: Settings, weeks: int) -> JourneyReport:
+def _report(request: Request, session: Session, settings: Settings, weeks: int) -> JourneyReport:
+    """From the dashboard's snapshot of the analytic tables, as of its watermark."""
     end = datetime.now(UTC)
     start = end - timedelta(weeks=weeks)
-    return journey_report(session, start=start, end=end, min_n=settings.metrics_min_n)
+    sources = snapshot_sources(request, session, settings)
+    return journey_report(
+        session, start=start, end=end, min_n=settings.metrics_min_n, sources=sources
+    )
+
+
+def snapshot_sources(request: Request, session: Session, settings: Settings) -> Sources:
+    """The tables journeys and drivers read, from the snapshot the dashboard keeps."""
+    found = snapshot(request, settings).read_tables(session, SOURCES, AsOf.of(settings))
+    return Sources(**found)
 
 
 @downloads.router.get("/journeys/download/{table}")
@@ -201,7 +214,7 @@ def journeys_download(
     """A journey chart's numbers as a file, over the page's period."""
     require_permission(session, user, Permission.metrics_read)
     check_table(table, TABLES, "journeys")
-    report = _report(session, settings, weeks if weeks in WINDOWS else DEFAULT_WEEKS)
+    report = _report(request, session, settings, weeks if weeks in WINDOWS else DEFAULT_WEEKS)
     return download(
         request, session, user, page="journeys", name=table, table=journey_table(report, table),
         fmt=fmt,
