@@ -87,9 +87,32 @@ def test_an_admin_exports_then_erases_a_customer(
     assert (profile["name"], profile["email"], profile["identities"]) == (None, None, [])
 
 
+def test_a_request_held_for_an_identity_check_is_carried_out_later_and_only_once(
+    client: TestClient, session: Session, admin: dict[str, str]
+) -> None:
+    customer = make_customer(session, name="Cy Held", email="cy@example.com")
+    held = client.post(
+        "/api/v1/privacy/requests",
+        json={"customer_id": customer.id, "kind": "erasure", "hold": True},
+        headers=admin,
+    ).json()
+    assert held["status"] == "received" and held["completed_at"] is None
+    pending = client.get("/api/v1/privacy/requests?status=received", headers=admin).json()
+    assert held["id"] in [r["id"] for r in pending]
+
+    done = client.post(f"/api/v1/privacy/requests/{held['id']}/fulfil", headers=admin)
+    again = client.post(f"/api/v1/privacy/requests/{held['id']}/fulfil", headers=admin)
+
+    assert done.status_code == 200 and done.json()["status"] == "completed"
+    assert again.status_code == 409 and again.headers["content-type"].startswith(PROBLEM)
+    profile = client.get(f"/api/v1/customers/{customer.id}", headers=admin).json()
+    assert (profile["name"], profile["email"]) == (None, None)
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [
+        ("post", "/api/v1/privacy/requests/1/fulfil"),
         ("get", "/api/v1/privacy/requests"),
         ("post", "/api/v1/privacy/requests"),
         ("get", "/api/v1/privacy/requests/1"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from cxloop.store.tabular import read_rows
 from tests.store.databases import Cli, cli_fixture, committed_url_fixture  # noqa: F401
@@ -61,3 +63,42 @@ def test_unknown_extension_needs_format(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "--format" in result.stderr
     assert not (tmp_path / "x.txt").exists()
+
+
+HOSTILE = ['=HYPERLINK("http://evil")', "+SUM(A1)", "-2+3", "@SUM(A1)"]
+
+
+def _raw_cells(path: Path) -> list[str]:
+    """Every text cell as a spreadsheet program reads it from the file itself."""
+    if path.suffix == ".csv":
+        with path.open(newline="", encoding="utf-8") as handle:
+            return [cell for row in csv.reader(handle) for cell in row]
+    sheet = load_workbook(path).worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)  # no formula cell at all
+    return [str(cell.value) for cell in cells if isinstance(cell.value, str)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("what", ["interactions", "customers"])
+def test_spreadsheet_formulas_a_customer_sent_are_neutralised_in_every_export(
+    cli: Cli, tmp_path: Path, fmt: str, what: str
+) -> None:
+    """Names and texts starting with =, +, - or @ leave as text a spreadsheet shows, never
+    as a formula it runs (they read back unchanged through cxloop's own import)."""
+    seed = tmp_path / "hostile.jsonl"
+    seed.write_text("\n".join(
+        json.dumps({"message_id": f"evil-{what}-{fmt}-{n}", "user_id": f"evil-{n}",
+                    "channel": "chat", "occurred_at": "2024-02-01T08:00:00Z", "text": value,
+                    "traits": {"name": value}})
+        for n, value in enumerate(HOSTILE)
+    ))  # fmt: skip
+    assert cli("import", "interactions", seed).exit_code == 0
+    out = tmp_path / f"{what}.{fmt}"
+
+    assert cli("export", what, "--format", fmt, "--out", out).exit_code == 0
+
+    cells = _raw_cells(out)
+    for value in HOSTILE:
+        assert value not in cells and f"'{value}" in cells, value
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from cxloop.demo import load_demo
+from cxloop.demo.context import ADMIN_EMAIL
 from cxloop.privacy import AuditEntry, ConsentRecord, DataRequest, policies
 from cxloop.settings import get_settings
 
@@ -38,6 +39,11 @@ def test_the_demo_shows_consent_requests_retention_and_their_audit_trail(
         consents = session.scalars(select(ConsentRecord)).all()
         requests = session.scalars(select(DataRequest).order_by(DataRequest.id)).all()
         actions = set(session.scalars(select(AuditEntry.action)))
+        policy_authors = set(
+            session.scalars(
+                select(AuditEntry.actor).where(AuditEntry.action == "retention_policy.created")
+            )
+        )
         kinds = {p.kind for p in policies(session)}
 
     assert {(c.purpose, c.granted) for c in consents} >= {("marketing", True), ("marketing", False)}
@@ -53,3 +59,6 @@ def test_the_demo_shows_consent_requests_retention_and_their_audit_trail(
         "retention_policy.created",
     } <= actions
     assert kinds == {"raw_text", "interactions"}
+    # The company's setup is in the trail too, as any configuration change is.
+    assert {"user.created", "survey.created"} <= actions
+    assert policy_authors == {ADMIN_EMAIL}

@@ -127,7 +127,8 @@ def create_request(
     who: PrivacyManage,
     request: Request,
 ) -> DataRequestRead:
-    """Record a person's export or erasure request and carry it out at once."""
+    """Record a person's export or erasure request and carry it out at once (or, with
+    ``hold``, once ``POST .../fulfil`` says the person's identity was checked)."""
     data_request = open_request(
         session,
         customer_id=body.customer_id,
@@ -136,6 +137,17 @@ def create_request(
         note=body.note,
         requested_by=who.user.email,
     )
+    if not body.hold:
+        fulfil(session, data_request, archive_dir=_archive_dir(settings), actor=who.user.email)
+    return _read(data_request)
+
+
+@router.post("/privacy/requests/{request_id}/fulfil", response_model=DataRequestRead)
+def fulfil_request(
+    request_id: int, session: SessionDep, settings: SettingsDep, who: PrivacyManage
+) -> DataRequestRead:
+    """Carry out a request recorded with ``hold`` (409 when it was carried out already)."""
+    data_request = get_request(session, request_id)
     fulfil(session, data_request, archive_dir=_archive_dir(settings), actor=who.user.email)
     return _read(data_request)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Department, User, user_by_email
@@ -111,8 +111,12 @@ def save_sla_policy(session: Session, data: SlaPolicyIn, policy_id: int | None =
 
 
 def delete_row(session: Session, model: type[Row], row_id: int) -> None:
-    if session.execute(delete(model).where(model.id == row_id)).rowcount == 0:  # type: ignore[attr-defined]
+    """Through the ORM, so the removal reaches the audit log with what the row held."""
+    row = session.get(model, row_id)
+    if row is None:
         raise NotFound(f"{model.__tablename__.replace('_', ' ')[:-1]} {row_id} does not exist")
+    session.delete(row)
+    session.flush()
     _changed(session)
 
 

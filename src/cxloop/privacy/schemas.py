@@ -42,6 +42,11 @@ class DataRequestCreate(BaseModel):
         "data so metrics stay right; 'delete' removes them.",
     )
     note: str | None = Field(default=None, max_length=2000)
+    hold: bool = Field(
+        default=False,
+        description="Only record it (status 'received'), e.g. while the person's identity is "
+        "checked; carry it out later with POST /api/v1/privacy/requests/{id}/fulfil.",
+    )
 
 
 class DataRequestRead(BaseModel):
