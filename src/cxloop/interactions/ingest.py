@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cxloop.customers import Customer
@@ -26,9 +27,13 @@ from cxloop.interactions.events import InteractionsRecorded
 from cxloop.interactions.models import Interaction
 from cxloop.interactions.records import InteractionIn, Rejected, StoreResult
 from cxloop.privacy import record_consents
-from cxloop.store.uow import publish
+from cxloop.store.uow import publish, savepoint
 
 MAX_TEXT_CHARS = 100_000
+# Two writers can both find an identity unknown and both create a profile for it: the second
+# insert waits for the first to commit, then fails the unique constraint. Storing again then
+# finds the identity the first wrote, so both land on one profile.
+IDENTITY_RACE_ATTEMPTS = 3
 DIRECTIONS = frozenset({"in", "out"})
 
 
@@ -158,7 +163,29 @@ def _sqlite_time(moment: datetime) -> str:
 def store_interactions(
     session: Session, records: Sequence[InteractionIn], *, allow_weak_merge: bool = False
 ) -> StoreResult:
-    """Store ``records``; returns counts, rejections by index and each record's customer."""
+    """Store ``records``; returns counts, rejections by index and each record's customer.
+
+    Each attempt runs in a savepoint, so one that lost a race for a new identity to a
+    concurrent writer leaves nothing behind before the next resolves again.
+    """
+    attempts_left = IDENTITY_RACE_ATTEMPTS
+    while True:
+        attempts_left -= 1
+        try:
+            with savepoint(session):
+                return _store(session, records, allow_weak_merge=allow_weak_merge)
+        except IntegrityError as exc:
+            if attempts_left == 0 or not _identity_taken(exc):
+                raise
+
+
+def _identity_taken(exc: IntegrityError) -> bool:
+    return (exc.statement or "").lstrip().upper().startswith("INSERT INTO IDENTITIES")
+
+
+def _store(
+    session: Session, records: Sequence[InteractionIn], *, allow_weak_merge: bool
+) -> StoreResult:
     result = StoreResult(customer_ids=[None] * len(records))
     if not records:
         return result
