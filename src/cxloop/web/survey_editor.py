@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -275,16 +275,17 @@ def _question_edit(values: dict[str, str]) -> QuestionEdit:
 
 
 def _question_form(
-    id: str,
-    type: str,
-    text: str,
-    required: str,
-    scale_max: str,
-    options: str,
-    show_if_question: str,
-    show_if_op: str,
-    show_if_value: str,
+    id: Short = "",
+    type: Short = "",
+    text: Short = "",
+    required: Short = "",
+    scale_max: Short = "5",
+    options: Annotated[str, Form(max_length=20_000)] = "",
+    show_if_question: Short = "",
+    show_if_op: Short = "lte",
+    show_if_value: Short = "",
 ) -> dict[str, str]:
+    """The question form's fields, shared by adding a question and saving one in place."""
     return {
         "id": id,
         "type": type,
@@ -296,6 +297,9 @@ def _question_form(
         "show_if_op": show_if_op,
         "show_if_value": show_if_value,
     }
+
+
+QuestionValues = Annotated[dict[str, str], Depends(_question_form)]
 
 
 def _put(
@@ -328,21 +332,10 @@ def add_question(
     session: SessionDep,
     user: PageUser,
     _csrf: CsrfChecked,
-    id: Short = "",
-    type: Short = "",
-    text: Short = "",
-    required: Short = "",
-    scale_max: Short = "5",
-    options: Annotated[str, Form(max_length=20_000)] = "",
-    show_if_question: Short = "",
-    show_if_op: Short = "lte",
-    show_if_value: Short = "",
+    values: QuestionValues,
 ) -> Response:
     """A new question at the end of the draft."""
     survey = _editable(session, user, survey_id)
-    values = _question_form(
-        id, type, text, required, scale_max, options, show_if_question, show_if_op, show_if_value
-    )
     return _put(request, session, user, survey, values, replacing=None)
 
 
@@ -354,21 +347,10 @@ def save_question(
     session: SessionDep,
     user: PageUser,
     _csrf: CsrfChecked,
-    id: Short = "",
-    type: Short = "",
-    text: Short = "",
-    required: Short = "",
-    scale_max: Short = "5",
-    options: Annotated[str, Form(max_length=20_000)] = "",
-    show_if_question: Short = "",
-    show_if_op: Short = "lte",
-    show_if_value: Short = "",
+    values: QuestionValues,
 ) -> Response:
     """A question changed in place (its other languages kept)."""
     survey = _editable(session, user, survey_id)
-    values = _question_form(
-        id, type, text, required, scale_max, options, show_if_question, show_if_op, show_if_value
-    )
     return _put(request, session, user, survey, values, replacing=question_id)
 
 
