@@ -199,9 +199,9 @@ def test_every_table_is_either_configuration_or_a_record() -> None:
     the product keeps as it runs (audited where it matters: exports, requests, views)."""
     records = {
         "audit_log", "case_events", "case_links", "case_messages", "cases", "consent_records",
-        "customer_merges", "customers", "data_requests", "enrichments",
-        "experiment_assignments", "identities", "insight_dispatches", "interactions",
-        "playbook_actions", "problems", "risk_scores", "survey_dispatch_marks",
+        "customer_merges", "customers", "data_requests", "detraction_scores", "enrichments",
+        "experiment_assignments", "identities", "insight_deliveries", "insight_dispatches",
+        "interactions", "playbook_actions", "problems", "risk_scores", "survey_dispatch_marks",
         "survey_invitations", "survey_opt_outs", "survey_responses", "user_departments",
     }  # fmt: skip
     configuration = {cls.__table__.name for cls in CONFIGURATION}  # type: ignore[attr-defined]

@@ -86,7 +86,14 @@ def _seed(settings: Settings) -> tuple[str, int]:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data_dir: Path = tmp_path_factory.mktemp("e2e-data")
     # The shipped models as the understanding tests build them, once per machine.
-    settings = Settings(data_dir=data_dir, secret_key="e2e-secret-key", model_dir=MODEL_DIR)
+    # Modules share this server and add their own data: every view catches the dashboard's
+    # snapshot up, as if each came after the refresh interval.
+    settings = Settings(
+        data_dir=data_dir,
+        secret_key="e2e-secret-key",
+        model_dir=MODEL_DIR,
+        metrics_refresh_seconds=0,
+    )
     app = create_app(settings)  # migrates the fresh SQLite database
     email, customer_id = _seed(settings)
     port = _free_port()
