@@ -115,27 +115,30 @@ def recipients(session: Session, user_ids: Sequence[int], addresses: Sequence[st
 
 def sent(session: Session, subject: str, owner_id: int, group_key: str, period: str) -> set[str]:
     """The channels this message already went out on."""
-    return set(
-        session.scalars(
-            select(Dispatch.channel).where(
-                Dispatch.subject == subject,
-                Dispatch.owner_id == owner_id,
-                Dispatch.group_key == group_key,
-                Dispatch.period == period,
-            )
-        )
-    )
+    return _channels(session, Dispatch, subject, owner_id, group_key, period)
 
 
 def queued(session: Session, subject: str, owner_id: int, group_key: str, period: str) -> set[str]:
     """The channels this message waits (or failed for good) in the outbox on."""
+    return _channels(session, Delivery, subject, owner_id, group_key, period)
+
+
+def _channels(
+    session: Session,
+    model: type[Dispatch] | type[Delivery],
+    subject: str,
+    owner_id: int,
+    group_key: str,
+    period: str,
+) -> set[str]:
+    """Both tables carry a message's key (subject, owner, group, period) and its channel."""
     return set(
         session.scalars(
-            select(Delivery.channel).where(
-                Delivery.subject == subject,
-                Delivery.owner_id == owner_id,
-                Delivery.group_key == group_key,
-                Delivery.period == period,
+            select(model.channel).where(
+                model.subject == subject,
+                model.owner_id == owner_id,
+                model.group_key == group_key,
+                model.period == period,
             )
         )
     )
