@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,7 @@ from cxloop.web import downloads
 from cxloop.web.downloads import (
     DOWNLOAD_FORMATS,
     FormatQuery,
+    TableName,
     check_table,
     download,
     metric_table,
@@ -316,7 +317,7 @@ def dashboard_download(
     settings: SettingsDep,
     user: PageUser,
     params: DashboardParams,
-    table: Annotated[str, Path(max_length=64)],
+    table: TableName,
     fmt: FormatQuery = "csv",
 ) -> Response:
     """A chart's or table's numbers as a file, under exactly the dashboard's filters."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import User
@@ -31,6 +32,8 @@ from cxloop.web.security import client_ip
 DownloadFormat = Literal["csv", "xlsx", "parquet"]
 DOWNLOAD_FORMATS: tuple[DownloadFormat, ...] = ("csv", "xlsx", "parquet")
 FormatQuery = Annotated[DownloadFormat, Query(alias="format")]
+TableName = Annotated[str, PathParam(max_length=64)]
+"""The ``{table}`` of a page's download route; each page checks it against its own tables."""
 TARGET = "download"
 router = APIRouter(route_class=DownloadRoute, include_in_schema=False)
 """Each page adds its ``/<page>/download/{table}`` route here."""

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, cast
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ from cxloop.settings import Settings
 from cxloop.store.tabular import Column
 from cxloop.web import downloads
 from cxloop.web.dashboard import WINDOWS
-from cxloop.web.downloads import FormatQuery, Table, check_table, download
+from cxloop.web.downloads import FormatQuery, Table, TableName, check_table, download
 from cxloop.web.interval_chart import Item, interval_chart
 from cxloop.web.journey_analytics import DEFAULT_WEEKS, snapshot_sources
 from cxloop.web.nav import add_nav_item
@@ -211,7 +211,7 @@ def drivers_download(
     settings: SettingsDep,
     user: PageUser,
     params: DriversParams,
-    table: Annotated[str, Path(max_length=64)],
+    table: TableName,
     fmt: FormatQuery = "csv",
 ) -> Response:
     """The drivers table as a file, under the page's score, period and stage."""

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from cxloop.accounts import Permission
@@ -30,7 +30,7 @@ from cxloop.insights import (
 from cxloop.settings import Settings
 from cxloop.web import downloads
 from cxloop.web.dashboard import WINDOWS, snapshot
-from cxloop.web.downloads import FormatQuery, check_table, download
+from cxloop.web.downloads import FormatQuery, TableName, check_table, download
 from cxloop.web.interval_chart import IntervalChart, Item, interval_chart
 from cxloop.web.journey_tables import ARROW, TABLES, journey_table
 from cxloop.web.nav import add_nav_item
@@ -207,7 +207,7 @@ def journeys_download(
     session: SessionDep,
     settings: SettingsDep,
     user: PageUser,
-    table: Annotated[str, Path(max_length=64)],
+    table: TableName,
     fmt: FormatQuery = "csv",
     weeks: Annotated[int, Query()] = DEFAULT_WEEKS,
 ) -> Response:

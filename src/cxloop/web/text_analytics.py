@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from cxloop.interactions import Channel, JourneyStage
 from cxloop.store.tabular import Column
 from cxloop.understanding import TextAnalytics, list_topics, text_analytics
 from cxloop.web import downloads
-from cxloop.web.downloads import FormatQuery, Table, check_table, download
+from cxloop.web.downloads import FormatQuery, Table, TableName, check_table, download
 from cxloop.web.nav import add_nav_item
 from cxloop.web.permissions import require_permission
 from cxloop.web.routing import PageRoute
@@ -156,7 +156,7 @@ def text_download(
     session: SessionDep,
     user: PageUser,
     params: TextParams,
-    table: Annotated[str, Path(max_length=64)],
+    table: TableName,
     fmt: FormatQuery = "csv",
 ) -> Response:
     """A text analytics table as a file, under the page's filters (counts, no verbatims)."""
