@@ -33,9 +33,12 @@ import httpx
 import orjson
 
 from events import make_events
+from loadgen import build_request, closed_loop, open_loop
 
 BATCH = 100
 CONNECTIONS = 8
+# Enough connections that a request never waits for one while the server keeps up.
+TRACK_CONNECTIONS = 32
 
 
 async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -98,22 +101,16 @@ def serving(command: list[str], env: dict[str, str]) -> Iterator[str]:
 
 async def batch_rate(url: str, write_key: str, events: list[dict[str, Any]]) -> float:
     """Events per second through ``/v1/batch``; every request must be acknowledged."""
-    bodies = [orjson.dumps({"batch": events[i : i + BATCH]}) for i in range(0, len(events), BATCH)]
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
-    headers = {"content-type": "application/json"}
-
-    async def sender(client: httpx.AsyncClient) -> None:
-        while not queue.empty():
-            body = queue.get_nowait()
-            response = await client.post(f"{url}/v1/batch", content=body, headers=headers)
-            assert response.status_code == 200, response.text
-
-    async with httpx.AsyncClient(auth=(write_key, ""), timeout=60) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(sender(client) for _ in range(CONNECTIONS)))
-        elapsed = time.perf_counter() - started
+    requests = [
+        build_request(
+            url, "/v1/batch", orjson.dumps({"batch": events[i : i + BATCH]}), user=write_key
+        )
+        for i in range(0, len(events), BATCH)
+    ]
+    started = time.perf_counter()
+    answers = await closed_loop(url, requests, CONNECTIONS)
+    elapsed = time.perf_counter() - started
+    assert len(answers) == len(requests) and all(a.status == 200 for a in answers), answers[:1]
     return len(events) / elapsed
 
 
@@ -121,22 +118,10 @@ async def track_p99_ms(
     url: str, write_key: str, events: list[dict[str, Any]], rate: float
 ) -> tuple[float, float]:
     """p99 and p50 latency (ms) of single ``/v1/track`` calls sent open-loop at ``rate``/s."""
-    latencies: list[float] = []
-    headers = {"content-type": "application/json"}
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-
-    async def one(client: httpx.AsyncClient, event: dict[str, Any], at: float) -> None:
-        await asyncio.sleep(max(0.0, at - time.perf_counter()))
-        response = await client.post(
-            f"{url}/v1/track", content=orjson.dumps(event), headers=headers
-        )
-        assert response.status_code == 200, response.text
-        latencies.append(time.perf_counter() - at)
-
-    async with httpx.AsyncClient(auth=(write_key, ""), timeout=60, limits=limits) as client:
-        await client.post(f"{url}/v1/track", content=orjson.dumps(events[0]), headers=headers)
-        start = time.perf_counter() + 0.2
-        await asyncio.gather(*(one(client, e, start + i / rate) for i, e in enumerate(events[1:])))
+    requests = [build_request(url, "/v1/track", orjson.dumps(e), user=write_key) for e in events]
+    await closed_loop(url, requests[:1], 1)
+    latencies, answers = await open_loop(url, requests[1:], rate, TRACK_CONNECTIONS)
+    assert all(a.status == 200 for a in answers), [a for a in answers if a.status != 200][:1]
     latencies.sort()
     return (
         latencies[int(len(latencies) * 0.99) - 1] * 1000,

@@ -115,4 +115,6 @@ def demo(
     import uvicorn
 
     err.print(f"cxloop demo serving on http://{host}:{port} (see {story})", highlight=False)
-    uvicorn.run("cxloop.app:create_app", factory=True, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        "cxloop.app:create_served_app", factory=True, host=host, port=port, log_level="warning"
+    )

@@ -71,7 +71,7 @@ def serve(
     upgrade(settings.resolved_database_url)
     err.print(f"cxloop serving on http://{host}:{port}")
     uvicorn.run(
-        "cxloop.app:create_app",
+        "cxloop.app:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.customers.events import CustomersMerged
@@ -32,11 +32,21 @@ from cxloop.customers.identity import IdentityKey
 from cxloop.customers.models import EXCLUSIVE_KINDS, WEAK_KINDS, Customer, Identity, Merge
 from cxloop.errors import ValidationFailed
 from cxloop.hooks import get_plugin_manager
+from cxloop.store.bulk import (
+    insert_returning_ids,
+    insert_tuples,
+    is_sqlite,
+    select_in,
+    storage_rows,
+)
 from cxloop.store.uow import publish
 from cxloop.types import utcnow
 
 LOOKUP_CHUNK = 500
 PROFILE_TRAITS = ("name", "email", "phone")
+IDENTITIES_BY_VALUE = (
+    "SELECT kind, namespace, value, customer_id FROM identities WHERE value IN ({})"
+)
 
 
 @dataclass
@@ -82,9 +92,19 @@ class Resolver:
             return
         self._looked_up |= wanted
         values = sorted({k.value for k in wanted})
+        for kind, namespace, value, customer_id in self._identity_rows(values):
+            found = IdentityKey(kind=kind, value=value, namespace=namespace)
+            if found in wanted:
+                self.known[found] = customer_id
+
+    def _identity_rows(self, values: list[str]) -> Iterable[Sequence[Any]]:
+        if is_sqlite(self.session):
+            return select_in(self.session, IDENTITIES_BY_VALUE, values, chunk=LOOKUP_CHUNK)
         table = Identity.__table__
-        for part in chunks(values):
-            rows = self.session.execute(
+        return (
+            row
+            for part in chunks(values)
+            for row in self.session.execute(
                 select(table.c.kind, table.c.namespace, table.c.value, table.c.customer_id)
                 .where(table.c.value.in_(part))
                 # An erasure locks the person's identities first: an event waits for it and
@@ -92,10 +112,7 @@ class Resolver:
                 # SQLite writers already take turns).
                 .with_for_update(read=True, key_share=True)
             )
-            for kind, namespace, value, customer_id in rows:
-                found = IdentityKey(kind=kind, value=value, namespace=namespace)
-                if found in wanted:
-                    self.known[found] = customer_id
+        )
 
     def find(self, customer_id: int) -> int:
         """The customer that ``customer_id`` now is, after this unit of work's merges."""
@@ -281,9 +298,7 @@ class Resolver:
             rows = [_profile_columns(self._traits.pop(c, {}), self._attached[c]) for c in live_new]
             for row in rows:
                 row.update(created_at=now, updated_at=now)
-            ids = self.session.scalars(
-                insert(Customer).returning(Customer.id, sort_by_parameter_order=True), rows
-            ).all()
+            ids = self._insert_customers(rows)
             self._real.update(zip(live_new, ids, strict=True))
             for provisional, real in zip(live_new, ids, strict=True):
                 self._profiles[real] = self._profiles.pop(provisional)
@@ -300,12 +315,26 @@ class Resolver:
             for customer_id, keys in self._attached.items()
             for k in keys
         ]
-        if identity_rows:
+        if identity_rows and is_sqlite(self.session):
+            table = Identity.__table__
+            assert isinstance(table, Table)
+            columns = tuple(identity_rows[0])
+            insert_tuples(self.session, table, columns, storage_rows(table, columns, identity_rows))
+        elif identity_rows:
             self.session.execute(insert(Identity), identity_rows)
         for k, customer_id in self.known.items():
             self.known[k] = self.customer_id(customer_id)
         self._attached.clear()
         self._new = [c for c in self._new if c not in self._real]
+
+    def _insert_customers(self, rows: list[dict[str, Any]]) -> Sequence[int]:
+        if is_sqlite(self.session):
+            table = Customer.__table__
+            assert isinstance(table, Table)
+            return insert_returning_ids(self.session, table, rows)
+        return self.session.scalars(
+            insert(Customer).returning(Customer.id, sort_by_parameter_order=True), rows
+        ).all()
 
     def _write_traits(self, now: Any) -> None:
         pending = {self.customer_id(c): t for c, t in self._traits.items() if t}

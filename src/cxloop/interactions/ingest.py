@@ -9,8 +9,6 @@ not an error, which makes every retry safe.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -27,6 +25,7 @@ from cxloop.interactions.events import InteractionsRecorded
 from cxloop.interactions.models import Interaction
 from cxloop.interactions.records import InteractionIn, Rejected, StoreResult
 from cxloop.privacy import record_consents
+from cxloop.store.bulk import insert_tuples, is_sqlite, sqlite_time
 from cxloop.store.uow import publish, savepoint
 
 MAX_TEXT_CHARS = 100_000
@@ -97,21 +96,21 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[str]:
 
     ``ON CONFLICT DO NOTHING ... RETURNING`` does the replay check and the insert in one pass
     over the ``message_id`` index, and is also right when a concurrent writer stored the same
-    message first. On SQLite the rows go to the driver as multi-row ``VALUES`` with values
-    already in their storage form (what SQLAlchemy would write, minus its per-value overhead,
-    which dominated ingest).
+    message first. On SQLite the rows go to the driver in their storage form (store.bulk).
     """
     table = Interaction.__table__
     assert isinstance(table, Table)
-    dialect = session.get_bind().dialect
-    if dialect.name != "sqlite":
+    if not is_sqlite(session):
         stmt = (
             postgresql.insert(table)
             .on_conflict_do_nothing(index_elements=["message_id"])
             .returning(table.c.message_id)
         )
         return list(session.scalars(stmt, rows))
-    params = [
+    # One batch shares its arrival time: format it once.
+    received = {r["received_at"] for r in rows}
+    received_text = {moment: sqlite_time(moment) for moment in received}
+    values = [
         (
             r["message_id"],
             r["customer_id"],
@@ -123,41 +122,21 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[str]:
             r["agent"],
             r["department_id"],
             r["type"],
-            _sqlite_time(r["occurred_at"]),
-            _sqlite_time(r["received_at"]),
+            sqlite_time(r["occurred_at"]),
+            received_text[r["received_at"]],
             r["text"],
             orjson.dumps(r["properties"]).decode(),
         )
         for r in rows
     ]
-    connection = session.connection()
-    stored: list[str] = []
-    for part in chunks(params, SQLITE_ROWS_PER_INSERT):
-        sql = _sqlite_insert_sql(len(part))
-        flat = [value for row in part for value in row]
-        stored.extend(m for (m,) in connection.exec_driver_sql(sql, tuple(flat)))
-    return stored
-
-
-# SQLite binds at most 32,766 parameters a statement.
-SQLITE_ROWS_PER_INSERT = 32_766 // len(COLUMNS)
-
-
-@lru_cache(maxsize=4)
-def _sqlite_insert_sql(rows: int) -> str:
-    placeholders = "(" + ", ".join("?" * len(COLUMNS)) + ")"
-    return (
-        f"INSERT INTO interactions ({', '.join(COLUMNS)}) "
-        f"VALUES {', '.join([placeholders] * rows)} "
-        "ON CONFLICT (message_id) DO NOTHING RETURNING message_id"
+    returned = insert_tuples(
+        session,
+        table,
+        COLUMNS,
+        values,
+        suffix=" ON CONFLICT (message_id) DO NOTHING RETURNING message_id",
     )
-
-
-def _sqlite_time(moment: datetime) -> str:
-    """The text form SQLAlchemy's SQLite DateTime stores: naive UTC with microseconds."""
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return [m for (m,) in returned]
 
 
 def store_interactions(
