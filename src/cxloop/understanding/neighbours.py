@@ -45,7 +45,7 @@ class NeighbourBlend:
         self.temperature = 1.0
         self.classes_: NDArray[Any] = np.array([])
         self._svm: LinearSVC | None = None
-        self._neighbours: NDArray[np.float32] = np.zeros((0, dense_columns), dtype=np.float32)
+        self._neighbours: NDArray[np.float16] = np.zeros((0, dense_columns), dtype=np.float16)
         self._neighbour_labels: NDArray[np.intp] = np.zeros(0, dtype=np.intp)
 
     def _embedding(self, design: Any) -> NDArray[np.float32]:
@@ -57,13 +57,15 @@ class NeighbourBlend:
 
     def _fit_scores(self, design: Any, codes: NDArray[np.intp]) -> None:
         self._svm = LinearSVC(C=self.c).fit(design, codes)
-        self._neighbours = self._embedding(design)
+        # Half precision: the training vectors are most of the head's file, and similarities
+        # need no more than three digits.
+        self._neighbours = self._embedding(design).astype(np.float16)
         self._neighbour_labels = codes
 
     def _neighbour_share(self, embedding: NDArray[np.float32]) -> NDArray[np.float64]:
         """Each row's share of each label among its nearest training texts, the nearer
         counting more."""
-        similarity = (embedding @ self._neighbours.T).astype(np.float64)
+        similarity = (embedding @ self._neighbours.T.astype(np.float32)).astype(np.float64)
         k = min(NEIGHBOURS, similarity.shape[1])
         nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
         rows = np.broadcast_to(np.arange(len(similarity))[:, None], nearest.shape)
