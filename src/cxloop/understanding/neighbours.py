@@ -1,12 +1,12 @@
 """A linear SVM whose scores are nudged by the labels of each text's nearest training texts.
 
-The SVM reads words, character n-grams and the embedding together; its mistakes are mostly
-between close intents that a few very similar training texts settle. Blending the labels of
-the nearest neighbours in embedding space into the SVM scores raised 5-fold cross-validated
-accuracy on banking77 from 0.928 to 0.934, on every fold. Probabilities are a softmax of the
-blended scores at one temperature fitted on held-out folds: unlike per-label sigmoids, a
-single temperature never changes which label wins, so what the analyser reads as confidence
-does not cost accuracy.
+The SVM reads words, character n-grams and the embedding together, with one linear boundary
+per label; the nearest training texts in embedding space add what such boundaries cannot
+draw around a label's scattered phrasings. On banking77 (5-fold cross-validation) the blend
+raised accuracy on every fold, from 0.928 for the SVM alone to 0.9325 for the head.
+Probabilities are a softmax of the blended scores at one temperature fitted on held-out
+folds: unlike per-label sigmoids (0.927), a single temperature never changes which label
+wins, so what the analyser reads as confidence costs no accuracy.
 """
 
 from __future__ import annotations
