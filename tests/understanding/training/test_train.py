@@ -1,5 +1,6 @@
 """How heads are fitted: the full-data recipe (embedding, words and character n-grams under a
-calibrated linear SVM) and the few-shot recipe (embedding alone, plus each label's name)."""
+linear SVM blended with nearest neighbours) and the few-shot recipe (embedding alone, plus
+each label's name)."""
 
 from __future__ import annotations
 
