@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import gc
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from sqlalchemy import Connection, Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from cxloop import __version__
 from cxloop.api import problems
-from cxloop.api.health import REQUESTS
+from cxloop.api.observe import ObserveMiddleware
 from cxloop.api.router import api_router, ingest_router
 from cxloop.jobs import Queue
 from cxloop.jobs import install as install_jobs
@@ -23,8 +22,6 @@ from cxloop.store.engine import get_engine
 from cxloop.store.group_commit import GroupCommitter
 from cxloop.store.migrate import upgrade
 from cxloop.web import mount as mount_web
-
-HSTS = "max-age=31536000; includeSubDomains"
 
 
 def create_app(
@@ -66,23 +63,7 @@ def create_app(
         https_only=settings.https_only_cookies,
     )
 
-    @app.middleware("http")
-    async def _observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        REQUESTS.labels(
-            request.method, getattr(route, "path", "unmatched"), str(response.status_code)
-        ).observe(time.perf_counter() - started)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if settings.https_only_cookies:
-            # Served over HTTPS: browsers must never fall back to plain HTTP for a year.
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
-        return response
+    app.add_middleware(ObserveMiddleware, https_only=settings.https_only_cookies)
 
     app.include_router(ingest_router)
     app.include_router(api_router)
