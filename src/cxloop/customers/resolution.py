@@ -32,13 +32,7 @@ from cxloop.customers.identity import IdentityKey
 from cxloop.customers.models import EXCLUSIVE_KINDS, WEAK_KINDS, Customer, Identity, Merge
 from cxloop.errors import ValidationFailed
 from cxloop.hooks import get_plugin_manager
-from cxloop.store.bulk import (
-    insert_returning_ids,
-    insert_tuples,
-    is_sqlite,
-    select_in,
-    storage_rows,
-)
+from cxloop.store.bulk import insert_mappings, insert_returning_ids, is_sqlite, select_in
 from cxloop.store.uow import publish
 from cxloop.types import utcnow
 
@@ -318,8 +312,7 @@ class Resolver:
         if identity_rows and is_sqlite(self.session):
             table = Identity.__table__
             assert isinstance(table, Table)
-            columns = tuple(identity_rows[0])
-            insert_tuples(self.session, table, columns, storage_rows(table, columns, identity_rows))
+            insert_mappings(self.session, table, identity_rows)
         elif identity_rows:
             self.session.execute(insert(Identity), identity_rows)
         for k, customer_id in self.known.items():

@@ -10,7 +10,9 @@ rows. Other databases go through SQLAlchemy unchanged (see the callers).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -29,6 +31,18 @@ Convert = Callable[[Any], Any]
 
 def is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
+
+
+@contextmanager
+def _cursor(session: Session) -> Iterator[sqlite3.Cursor]:
+    """A driver cursor on the session's connection, inside its transaction."""
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    cursor = driver.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
 
 
 def sqlite_time(moment: datetime) -> str:
@@ -99,18 +113,24 @@ def insert_tuples(
 ) -> list[tuple[Any, ...]]:
     """Insert tuples already in storage form, many rows a statement; returns what ``suffix``
     (e.g. ``" RETURNING id"``) makes SQLite return, in the driver's order."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     returned: list[tuple[Any, ...]] = []
     per_statement = MAX_PARAMETERS // len(columns)
-    try:
+    with _cursor(session) as cursor:
         for start in range(0, len(values), per_statement):
             part = values[start : start + per_statement]
             sql = _insert_sql(table, columns, len(part), suffix)
             cursor.execute(sql, [value for row in part for value in row])
             returned.extend(cursor.fetchall())
-    finally:
-        cursor.close()
     return returned
+
+
+def insert_mappings(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *, suffix: str = ""
+) -> list[tuple[Any, ...]]:
+    """:func:`insert_tuples` for rows given as mappings with the same keys, converted to
+    their storage form by column type."""
+    columns = tuple(rows[0])
+    return insert_tuples(session, table, columns, storage_rows(table, columns, rows), suffix=suffix)
 
 
 def insert_returning_ids(
@@ -120,34 +140,24 @@ def insert_returning_ids(
 
     SQLite numbers the rows of one write transaction in insertion order, so the ids sorted
     are the rows' ids in order: the same sentinel SQLAlchemy relies on for SQLite."""
-    columns = tuple(rows[0])
-    values = storage_rows(table, columns, rows)
-    return sorted(
-        i for (i,) in insert_tuples(session, table, columns, values, suffix=" RETURNING id")
-    )
+    return sorted(i for (i,) in insert_mappings(session, table, rows, suffix=" RETURNING id"))
 
 
 def select_in(
     session: Session, sql: str, values: Sequence[Any], *, chunk: int = 500
 ) -> list[tuple[Any, ...]]:
     """Run ``sql`` (ending in ``IN ({})``) for ``values`` in chunks; all rows, raw."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     rows: list[tuple[Any, ...]] = []
-    try:
+    with _cursor(session) as cursor:
         for start in range(0, len(values), chunk):
             part = values[start : start + chunk]
             cursor.execute(sql.format(", ".join("?" * len(part))), list(part))
             rows.extend(cursor.fetchall())
-    finally:
-        cursor.close()
     return rows
 
 
 def select_all(session: Session, sql: str) -> list[tuple[Any, ...]]:
     """Every row of a small constant query, raw."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with _cursor(session) as cursor:
         rows: list[tuple[Any, ...]] = cursor.execute(sql).fetchall()
-        return rows
-    finally:
-        cursor.close()
+    return rows
