@@ -33,7 +33,9 @@ def test_an_analyst_runs_an_experiment_from_plan_to_verdict(
     assert experiment["plan"]["analysis"] == "fixed" and experiment["plan"]["per_arm"] == 3
     base = f"/api/v1/experiments/{experiment['id']}"
     assert client.post(f"{base}/start", headers=headers).json()["status"] == "running"
-    ids = customers(session, 12, plan="basic")
+    # 40 customers, not 12: the hash of the ids the database hands out left an arm with fewer
+    # than 2 (no effect to estimate) about once in 160 runs.
+    ids = customers(session, 40, plan="basic")
     assigned = client.post(
         f"{base}/assignments", json={"segment": {"plan": "basic"}}, headers=headers
     )
@@ -51,7 +53,7 @@ def test_an_analyst_runs_an_experiment_from_plan_to_verdict(
         for k in range(1 + cid % 2 + (2 if arms[cid] == "control" else 0)):
             make_interaction(session, customer_id=cid, occurred_at=EXPOSED.replace(day=3 + k))
     read = client.get(base, headers=headers).json()
-    assert sum(c["exposed"] for c in read["counts"].values()) == 12
+    assert sum(c["exposed"] for c in read["counts"].values()) == len(ids)
     found = client.get(
         f"{base}/results",
         params={"as_of": AFTER.isoformat(), "segment_by": "plan"},
