@@ -32,7 +32,10 @@ def test_the_dashboard_needs_sign_in(client: TestClient) -> None:
 
 def test_nps_with_its_interval_trend_and_channels(signed_in: TestClient, session: Session) -> None:
     survey = make_scores_survey(session)
-    last_week = datetime.now(UTC) - timedelta(days=8)
+    # Last week's Wednesday noon: both channels in one weekly bucket. Eight days ago and an
+    # hour later straddled Sunday midnight about one run in 168, giving two weekly points.
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    last_week = today - timedelta(days=today.weekday() + 5) + timedelta(hours=12)
     answer_all(
         session,
         survey,

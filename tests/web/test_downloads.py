@@ -72,7 +72,10 @@ def _figure(value: Any) -> float:
 @pytest.fixture
 def nps_by_channel(session: Session) -> None:
     survey = make_scores_survey(session)
-    last_week = datetime.now(UTC) - timedelta(days=8)
+    # Last week's Wednesday noon: both channels in one weekly bucket. Eight days ago and an
+    # hour later straddled Sunday midnight about one run in 168, giving two weekly points.
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    last_week = today - timedelta(days=today.weekday() + 5) + timedelta(hours=12)
     answer_all(
         session,
         survey,
@@ -116,7 +119,7 @@ def test_a_download_keeps_the_pages_filters_and_exact_window(
     client: TestClient, session: Session, nps_by_channel: None, tmp_path: Path
 ) -> None:
     page = _signed_in(client, session)
-    start = (datetime.now(UTC) - timedelta(days=10)).date().isoformat()
+    start = (datetime.now(UTC) - timedelta(days=14)).date().isoformat()  # the answers: 5-11 days
     html = page.get("/dashboard", params={"channel": "web", "from": start}).text
     url = _links(html, "csv")["overview"]
     assert "channel=web" in url and "from=" in url
