@@ -60,7 +60,9 @@ def test_metric_list_and_an_unknown_metric(cli: Cli) -> None:
 @pytest.mark.usefixtures("stored")
 def test_alert_check_needs_one_rule_and_prints_one_json_object(cli: Cli) -> None:
     assert "exactly one of" in cli("alert", "check", "nps", "--drop", "--rise").stderr
-    rule = ("alert", "check", "volume", "--by", "channel", "--days", "400", "--json")
+    # The seed is dated January and February 2026 and the window ends now: 400 days stops
+    # covering it on 2027-02-14 (ten years do until 2036).
+    rule = ("alert", "check", "volume", "--by", "channel", "--days", "3650", "--json")
     fired = cli(*rule, "--above", "2")
     assert fired.exit_code == 0, fired.stderr
     body = json.loads(fired.stdout)
