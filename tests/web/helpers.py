@@ -1,4 +1,4 @@
-"""Signing in through the real form, as a browser would."""
+"""Signing in through the real form, as a browser would, and damaging what the server signed."""
 
 from __future__ import annotations
 
@@ -24,3 +24,12 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD, next: str 
         data={"email": email, "password": password, "csrf_token": token, "next": next},
         follow_redirects=False,
     )
+
+
+def damaged_signature(token: str) -> str:
+    """A signed token (a session cookie, a survey link) with its signature's first character
+    changed. Not its last: that character carries unused base64 bits, so changing it can
+    leave the signature valid."""
+    head, signature = token.rsplit(".", 1)
+    first = "A" if signature[0] != "A" else "B"
+    return f"{head}.{first}{signature[1:]}"
