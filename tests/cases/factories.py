@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,11 +22,10 @@ from cxloop.cases import (
 )
 from cxloop.customers import Customer
 from cxloop.interactions import Interaction
-from cxloop.understanding import Enrichment, load_encoder
-from cxloop.understanding.encoder import graph_path
+from cxloop.understanding import Enrichment
 from tests.accounts.factories import make_user
 from tests.customers.factories import make_customer
-from tests.understanding.factories import INTENT_EXAMPLES, MODEL_DIR
+from tests.understanding.factories import INTENT_EXAMPLES
 
 _seq = itertools.count(1)
 MONDAY_9AM_PARIS = datetime.fromisoformat("2026-11-30T08:00:00+00:00")
@@ -198,17 +196,6 @@ def make_case(
         setattr(case, name, value)
     session.flush()
     return case
-
-
-def models_dir(path: Path) -> Path:
-    """A model directory of its own (for a router) that shares the test encoder: the int8
-    graph is linked from the machine-wide test models, built there once."""
-    load_encoder(MODEL_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    link = graph_path(path)
-    if not link.exists():
-        link.symlink_to(graph_path(MODEL_DIR))
-    return path
 
 
 def routed_history(session: Session) -> dict[str, Department]:

@@ -29,10 +29,10 @@ from tests.cases.factories import (
     make_case_rule,
     make_interaction,
     make_team,
-    models_dir,
     routed_history,
 )
 from tests.customers.factories import make_customer
+from tests.understanding.factories import models_dir
 from tests.understanding.model_files import found
 
 THRESHOLD = 0.6

@@ -16,8 +16,8 @@ from cxloop.settings import get_settings
 from cxloop.store import uow
 from cxloop.store.engine import get_engine
 from cxloop.store.migrate import upgrade
-from tests.cases.factories import models_dir, routed_history
-from tests.understanding.factories import INTENT_EXAMPLES, write_labelled
+from tests.cases.factories import routed_history
+from tests.understanding.factories import INTENT_EXAMPLES, models_dir, write_labelled
 
 Run = Callable[..., Result]
 DEPARTMENT_OF = {"refund": "billing", "delivery": "delivery", "password": "accounts"}

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from cxloop.cli.main import app
 from cxloop.settings import get_settings
 from cxloop.store.tabular import read_rows
-from tests.understanding.factories import MODEL_DIR, intent_rows, write_labelled
+from tests.understanding.factories import intent_rows, models_dir, write_labelled
 from tests.understanding.model_files import found
 
 Run = Callable[..., Result]
@@ -24,7 +24,9 @@ Run = Callable[..., Result]
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
     monkeypatch.setenv("CXLOOP_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("CXLOOP_DATABASE_URL", "")
-    monkeypatch.setenv("CXLOOP_MODEL_DIR", str(MODEL_DIR))
+    # A model directory of its own: what these tests deploy must not change what the
+    # shared test models say to tests running in other processes meanwhile.
+    monkeypatch.setenv("CXLOOP_MODEL_DIR", str(models_dir(tmp_path / "models")))
     get_settings.cache_clear()
     runner = CliRunner()
     yield lambda *args: runner.invoke(app, list(args))
@@ -89,20 +91,19 @@ def test_train_then_evaluate_an_intent_model(env: Run, tmp_path: Path) -> None:
     assert figures["n"] == 3 and figures["accuracy"] == 1.0
     assert figures["skipped_unknown_labels"] == {"opening_hours": 1}
 
-    already_deployed = (MODEL_DIR / "heads" / "intent").exists()  # the directory is shared
     deployed = run(env, "model", "use", str(out), "--as", "intent", "--json")
     assert deployed.exit_code == 0, deployed.output
     assert (Path(json.loads(deployed.stdout)["path"]) / "head.joblib").is_file()
+    assert run(env, "model", "use", str(out), "--as", "intent").exit_code == 0  # replaced
 
     log = tmp_path / "audit.jsonl"
     assert run(env, "export", "audit", "--out", str(log)).exit_code == 0
-    [entry] = [r.values for r in read_rows(log, "jsonl") if r.values["action"] == "model.deployed"]
-    assert entry["actor"].startswith("cli:") and entry["target_id"] == "intent"
-    assert entry["detail"] == {
-        "task": "intent",
-        "source": str(out.resolve()),
-        "replaced": already_deployed,
-    }
+    entries = [r.values for r in read_rows(log, "jsonl") if r.values["action"] == "model.deployed"]
+    assert [e["detail"]["replaced"] for e in entries] == [False, True]
+    for entry in entries:
+        assert entry["actor"].startswith("cli:") and entry["target_id"] == "intent"
+        assert entry["detail"]["task"] == "intent"
+        assert entry["detail"]["source"] == str(out.resolve())
 
 
 def test_few_shot_training_is_measured_on_the_other_rows(env: Run, tmp_path: Path) -> None:

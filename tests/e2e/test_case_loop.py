@@ -38,7 +38,7 @@ from tests.customers.factories import make_customer
 from tests.e2e.test_customer_page import assert_accessible, page  # noqa: F401
 from tests.outreach.smtp_server import Inbox, free_port
 from tests.surveys.factories import make_survey
-from tests.understanding.factories import MODEL_DIR
+from tests.understanding.factories import deploy_intent_head, models_dir
 
 pytestmark = pytest.mark.e2e
 
@@ -85,10 +85,13 @@ def loop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loop]:
     smtp.start()
     port = free_port()
     data_dir: Path = tmp_path_factory.mktemp("e2e-case-loop")
+    # The refund intent the routing rule reads comes from a head of the loop's own.
+    model_dir = models_dir(data_dir / "models")
+    deploy_intent_head(model_dir)
     settings = Settings(
         data_dir=data_dir,
         secret_key="e2e-case-loop-key",
-        model_dir=MODEL_DIR,
+        model_dir=model_dir,
         jobs_url="memory",  # jobs run as soon as they are queued, in the server's process
         smtp_port=inbox.port,
         support_address="Acme Support <help@acme.com>",

@@ -9,8 +9,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from cxloop.settings import Settings
-from cxloop.understanding import TopicCreate, TopicRead, create_topic
+from cxloop.understanding import TopicCreate, TopicRead, create_topic, load_encoder
+from cxloop.understanding.encoder import graph_path
+from cxloop.understanding.heads import save_head
 from cxloop.understanding.taxonomy import SEPARATOR
+from cxloop.understanding.training.data import Labelled
+from cxloop.understanding.training.train import train_text_head
 
 # Built once per machine and kept between runs and test processes: the int8 export takes
 # seconds, loading it afterwards well under one.
@@ -48,6 +52,28 @@ INTENT_EXAMPLES = {
         "my login does not work",
     ],
 }
+
+
+def models_dir(path: Path) -> Path:
+    """A model directory of its own (for a router or deployed heads) that shares the test
+    encoder: the int8 graph is linked from the machine-wide test models, built there once.
+    What a test deploys stays there, out of the way of tests in other processes."""
+    load_encoder(MODEL_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    link = graph_path(path)
+    if not link.exists():
+        link.symlink_to(graph_path(MODEL_DIR))
+    return path
+
+
+def deploy_intent_head(model_dir: Path) -> None:
+    """The refund / delivery / password head of ``INTENT_EXAMPLES``, deployed as ``intent``
+    in ``model_dir`` (as ``cxloop model use … --as intent`` would)."""
+    data = Labelled([text for text, _ in intent_rows()], [label for _, label in intent_rows()])
+    head, _report = train_text_head(
+        task="intent", data=data, encoder=load_encoder(model_dir), cache_dir=None
+    )
+    save_head(head, model_dir / "heads" / "intent")
 
 
 def path(*names: str) -> str:
