@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from cxloop.cases import facts, holds
 from cxloop.demo import PUBLIC_SURVEY_KEY, load_demo
+from cxloop.interactions import Interaction
 from cxloop.surveys import Response, Survey, response_rates, survey_by_key
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -39,6 +41,18 @@ def test_demo_surveys_have_answers_rates_and_a_live_public_link(
         assert overall.invited > overall.completed > 0 and overall.opened >= overall.completed
         assert 0.2 < (overall.response_rate or 0) < 0.8
         assert session.scalar(select(Survey.status).where(Survey.key == "store-visit")) == "live"
+
+        # The demo's answers on the timeline carry their scores as a survey records them, so
+        # the case rule the docs show (score.nps le 6) finds the demo's detractors.
+        answered = session.scalars(
+            select(Interaction).where(Interaction.type == "survey_response")
+        ).all()
+        scores = [a.properties["scores"] for a in answered]
+        assert scores and all(1 <= s["csat"] <= 5 and 0 <= s["nps"] <= 10 for s in scores)
+        detractor = [{"field": "score.nps", "op": "le", "value": 6}]
+        flagged = [a for a in answered if holds(detractor, facts(a, None, None))]
+        assert 0 < len(flagged) < len(answered)
+        assert all(a.properties["scores"]["nps"] <= 6 for a in flagged)
 
     page = client.get(f"/s/{PUBLIC_SURVEY_KEY}", headers={"Accept-Language": "de-DE"})
     assert page.status_code == 200 and "Wie zufrieden sind Sie mit unserem Support?" in page.text

@@ -35,6 +35,8 @@ BATCH = 10_000
 """Answers copied per unit of work (each commits)."""
 PREFIX = "bulk-"
 SURVEY_TYPES = ("survey_invited", "survey_response")
+SCORED = ("csat", "nps")
+"""The answers a copied survey interaction carries under ``scores``, as the demo's own do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,8 +229,7 @@ def copy_batch(session: Session, copier: Copier, first: int, count: int) -> dict
                 type="survey_response",
                 properties={
                     "survey": t.kinds.get(row["survey_id"]),
-                    **({"score": answers["csat"]} if "csat" in answers else {}),
-                    **({"nps": answers["nps"]} if "nps" in answers else {}),
+                    "scores": {k: answers[k] for k in SCORED if k in answers},
                 },
             )
     invitation_ids = _insert(session, Invitation, invitations)

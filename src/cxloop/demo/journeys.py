@@ -419,8 +419,9 @@ class Journey:
                 "survey_response",
                 text=comment,
                 survey=survey,
-                score=rng.randint(low, high),
-                nps=rng.randint(low * 2 - 2, high * 2),
+                # Recorded as a survey's own answers are (``scores`` by metric), so case
+                # rules such as ``score.nps le 6`` and the churn features read them alike.
+                scores={"csat": rng.randint(low, high), "nps": rng.randint(low * 2 - 2, high * 2)},
             )
 
     def renewal(self) -> None:
@@ -565,8 +566,7 @@ class Journey:
             "survey",
             "support",
             "survey_response",
-            score=5,
-            nps=9,
+            scores={"csat": 5, "nps": 9},
             text="Aisha turned it around, thank you. Still annoyed it took five contacts.",
             survey="csat",
         )

@@ -253,9 +253,10 @@ def _record(
     if answer is None:
         return 0
     session.flush()
-    answers: dict[str, Any] = {"csat": int(answer.properties.get("score", 3))}
-    if "nps" in answer.properties:
-        answers["nps"] = max(0, min(10, int(answer.properties["nps"])))
+    scores = answer.properties.get("scores") or {}
+    answers: dict[str, Any] = {"csat": int(scores.get("csat", 3))}
+    if "nps" in scores:
+        answers["nps"] = int(scores["nps"])
     if answer.text:
         answers["comment" if answers["csat"] <= 3 else "liked"] = answer.text
     session.add(
