@@ -17,6 +17,7 @@ from cxloop.store import uow
 from cxloop.store.engine import get_engine
 from cxloop.store.migrate import upgrade
 from tests.cases.factories import routed_history
+from tests.cli.audited import deployments
 from tests.understanding.factories import INTENT_EXAMPLES, models_dir, write_labelled
 
 Run = Callable[..., Result]
@@ -100,6 +101,13 @@ def test_train_from_another_help_desks_export(run: Run, tmp_path: Path) -> None:
     assert json.loads((tmp_path / "models" / "router" / "card.json").read_text())["source"] == (
         "old-desk.csv"
     )
+    again = run("cases", "router-train", "--data", str(export), "--text-col", "body",
+                "--label-col", "team")  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert deployments() == [
+        ("router", {"task": "router", "source": "old-desk.csv", "replaced": False}),
+        ("router", {"task": "router", "source": "old-desk.csv", "replaced": True}),
+    ]
 
 
 def test_what_it_refuses(run: Run, tmp_path: Path) -> None:
@@ -107,6 +115,7 @@ def test_what_it_refuses(run: Run, tmp_path: Path) -> None:
     assert empty.exit_code == 1 and empty.stdout == ""
     assert "the router needs at least 2 departments with 5 or more cases" in empty.stderr
     assert "found 0 examples (none)" in empty.stderr
+    assert deployments() == []  # nothing was deployed, so nothing is audited
 
     stray = run("cases", "router-train", "--text-col", "body")
     assert stray.exit_code == 1 and "--text-col and --label-col go with --data" in stray.stderr

@@ -17,6 +17,7 @@ from cxloop.settings import get_settings
 from cxloop.store.engine import make_engine
 from cxloop.store.migrate import upgrade
 from cxloop.store.uow import unit_of_work
+from tests.cli.audited import deployments
 from tests.proactive.factories import NOW, company_history
 
 Run = Callable[..., Result]
@@ -52,6 +53,7 @@ def test_trained_from_the_timeline_and_deployed(run: Run, tmp_path: Path) -> Non
     assert {"roc_auc", "brier", "calibration", "baseline"} <= set(report)
     card = json.loads((tmp_path / "models" / "churn" / "card.json").read_text())
     assert card["timeline"]["label"]["stage"] == "termination"
+    assert deployments() == [("churn", {"task": "churn", "source": "database", "replaced": False})]
 
 
 def test_detraction_is_trained_from_the_latest_survey_answers_and_deployed_beside_churn(
@@ -66,6 +68,7 @@ def test_detraction_is_trained_from_the_latest_survey_answers_and_deployed_besid
     assert report["n"] == 40 and report["scored"] == 40  # every answer, everyone scored
     card = json.loads((tmp_path / "models" / "detraction" / "card.json").read_text())
     assert card["task"] == "detraction" and card["timeline"]["traits"] == ["plan"]
+    assert [name for name, _ in deployments()] == ["detraction"]
     told = run("model", "train", "--task", "detraction", "--label-trait", "status")
     assert told.exit_code != 0 and "latest NPS answer" in told.output
 

@@ -78,6 +78,7 @@ from cxloop.cases.router import (
     evaluate_router,
     load_router,
     past_assignments,
+    router_dir,
     train_router,
 )
 from cxloop.cases.routing import Route, Router, route_many
@@ -176,6 +177,7 @@ __all__ = [
     "reply_channel",
     "retry_message",
     "route_many",
+    "router_dir",
     "scope_of",
     "sees",
     "set_priority",

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from cxloop.cases import evaluate_router, load_router, past_assignments, train_router
+from cxloop.cases import (
+    evaluate_router,
+    load_router,
+    past_assignments,
+    router_dir,
+    train_router,
+)
+from cxloop.cli.deployments import audited_deployment
 from cxloop.cli.output import command_session, emit_json, err, fail
 from cxloop.errors import CxloopError
 from cxloop.settings import get_settings
@@ -75,17 +82,19 @@ def router_train(
         err.print("reading past cases…")
         with command_session(write=False) as session:
             examples, source = past_assignments(session), "database"
+    target = router_dir(settings.resolved_model_dir)
     try:
-        report = train_router(
-            examples,
-            encoder=load_encoder(settings.resolved_model_dir),
-            model_dir=settings.resolved_model_dir,
-            cache_dir=settings.resolved_cache_dir,
-            threshold=settings.routing_threshold,
-            source=source,
-            folds=folds,
-            say=err.print,
-        )
+        with audited_deployment("router", task="router", source=source, target=target):
+            report = train_router(
+                examples,
+                encoder=load_encoder(settings.resolved_model_dir),
+                model_dir=settings.resolved_model_dir,
+                cache_dir=settings.resolved_cache_dir,
+                threshold=settings.routing_threshold,
+                source=source,
+                folds=folds,
+                say=err.print,
+            )
     except CxloopError as exc:
         raise fail(exc.detail) from exc
     _show(report, as_json)

@@ -7,9 +7,11 @@ line is where the two meet: these functions take the commands' options and call 
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from cxloop.cli.deployments import audited_deployment
 from cxloop.cli.output import emit_json, err
 from cxloop.errors import ValidationFailed
 from cxloop.proactive import (
@@ -78,7 +80,13 @@ def train_from_timeline(
     upgrade(url)
     target = out or deployed_dir(settings.resolved_model_dir, task)
     engine = get_engine(url)
-    with unit_of_work(engine, write=False) as session:
+    # Saved where the nightly scoring reads it, the model is deployed: audited as such.
+    deploying = (
+        audited_deployment(task, task=task, source="database", target=target)
+        if out is None
+        else nullcontext()
+    )
+    with deploying, unit_of_work(engine, write=False) as session:
         if task == DETRACTION:
             model = train_detraction(session, traits=traits or None, out=target, seed=seed)
         else:

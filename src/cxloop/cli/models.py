@@ -14,9 +14,9 @@ from typing import Annotated, Any
 import typer
 
 from cxloop.cli import churn
-from cxloop.cli.output import cli_actor, command_session, emit_json, err, fail
+from cxloop.cli.deployments import audited_deployment
+from cxloop.cli.output import emit_json, err, fail
 from cxloop.errors import CxloopError
-from cxloop.privacy import audit
 from cxloop.proactive import DETRACTION, deployed_dir, is_churn_model
 from cxloop.settings import get_settings
 from cxloop.understanding.analyser import BUILTIN_HEADS, HEAD_NAMES
@@ -261,13 +261,7 @@ def use(
     except CxloopError as exc:
         raise fail(exc.detail) from exc
     target = get_settings().resolved_model_dir / "heads" / name
-    # Deploying changes what every later enrichment says, so it is audited like any
-    # configuration change; the entry commits only once the copy is in place.
-    with command_session() as session:
-        audit(
-            session, actor=cli_actor(), action="model.deployed", target_type="model",
-            target_id=name, task=task, source=str(model.resolve()), replaced=target.exists(),
-        )  # fmt: skip
+    with audited_deployment(name, task=task, source=model.resolve(), target=target):
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(model, target)
