@@ -12,7 +12,6 @@ how often those it places land right.
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -47,6 +46,7 @@ from cxloop.understanding import (
     load_encoder,
     load_head,
     out_of_fold,
+    replace_directory,
     save_head,
     scrub,
 )
@@ -264,7 +264,7 @@ def train_router(
         "evaluation": report,
     }
     target = router_dir(model_dir)
-    deploy(head, target)
+    replace_directory(target, lambda staging: save_head(head, staging))
     return {
         "model": str(target),
         "version": head.version,
@@ -273,20 +273,6 @@ def train_router(
         "left_out": left_out,
         **report,
     }
-
-
-def deploy(head: Head, target: Path) -> None:
-    """Write beside the deployed router, then swap directories, so a process loading it never
-    reads half a model."""
-    staging = target.with_name(f"{target.name}.new")
-    retired = target.with_name(f"{target.name}.old")
-    for leftover in (staging, retired):
-        shutil.rmtree(leftover, ignore_errors=True)
-    save_head(head, staging)
-    if target.exists():
-        target.rename(retired)
-    staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- the deployed router

@@ -21,7 +21,7 @@ from cxloop.proactive import DETRACTION, deployed_dir, is_churn_model
 from cxloop.settings import get_settings
 from cxloop.understanding.analyser import BUILTIN_HEADS, HEAD_NAMES
 from cxloop.understanding.encoder import load_encoder
-from cxloop.understanding.heads import save_head
+from cxloop.understanding.heads import replace_directory, save_head
 from cxloop.understanding.training.builtin import BUILTINS, build_builtin
 from cxloop.understanding.training.tasks import (
     TASKS,
@@ -262,9 +262,7 @@ def use(
         raise fail(exc.detail) from exc
     target = get_settings().resolved_model_dir / "heads" / name
     with audited_deployment(name, task=task, source=model.resolve(), target=target):
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(model, target)
+        replace_directory(target, lambda staging: shutil.copytree(model, staging))
     if as_json:
         emit_json({"deployed": name, "path": str(target)})
     else:

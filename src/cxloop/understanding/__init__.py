@@ -13,7 +13,7 @@ from cxloop.understanding.enrichment import (
     stale_interactions,
 )
 from cxloop.understanding.events import InteractionsEnriched
-from cxloop.understanding.heads import HEAD_FILE, Head, load_head, save_head
+from cxloop.understanding.heads import HEAD_FILE, Head, load_head, replace_directory, save_head
 from cxloop.understanding.models import Enrichment, Topic
 from cxloop.understanding.pii import scrub
 from cxloop.understanding.recent_vectors import encode_remembered, forget_vectors, remember
@@ -80,6 +80,7 @@ __all__ = [
     "read_labelled",
     "read_topic",
     "remember",
+    "replace_directory",
     "save_head",
     "scrub",
     "shared_analyser",

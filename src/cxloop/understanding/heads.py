@@ -8,7 +8,8 @@ so a head is never run on vectors of a different encoder.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,3 +97,18 @@ def load_head(directory: Path, *, encoder_version: str | None = None) -> Head:
             field="model",
         )
     return head
+
+
+def replace_directory(target: Path, fill: Callable[[Path], object]) -> None:
+    """Put a model directory in place whole: ``fill`` writes it beside ``target``, then the
+    two swap by renames, so a worker or server loading it never reads half a model."""
+    staging = target.with_name(f"{target.name}.new")
+    retired = target.with_name(f"{target.name}.old")
+    for leftover in (staging, retired):
+        shutil.rmtree(leftover, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fill(staging)
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
