@@ -141,3 +141,33 @@ def test_a_message_a_stopped_worker_was_sending_is_never_sent_again(
 def test_the_outbox_runs_every_minute_in_the_job_system() -> None:
     job = JOBS["insights.deliveries"]
     assert job.every_minutes == 1
+
+
+def _finished(session: Session, status: str, age: timedelta, key: str) -> Delivery:
+    at = NOW - age
+    delivery = Delivery(
+        subject="alert", owner_id=1, group_key=key, period="2026-01-01", channel="email",
+        title=key, payload={"kind": "email", "to": [TEAM]}, status=status,
+        next_attempt_at=NOW + timedelta(hours=1) if status == "pending" else None,
+        created_at=at, updated_at=at,
+    )  # fmt: skip
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def test_finished_messages_leave_the_outbox_and_waiting_ones_stay(
+    session: Session, tmp_path: Path, inbox: Inbox
+) -> None:
+    for status, days in (("sent", 8), ("sent", 3), ("failed", 100), ("failed", 30)):
+        _finished(session, status, timedelta(days=days), f"{status} {days} days ago")
+    _finished(session, "pending", timedelta(days=200), "waiting for its next attempt")
+
+    done = retry_due(session.get_bind(), alert_settings(tmp_path, inbox.port), NOW)
+
+    assert done.pruned == 2
+    assert [d.title for d in _deliveries(session)] == [
+        "sent 3 days ago",
+        "failed 30 days ago",
+        "waiting for its next attempt",
+    ]

@@ -7,7 +7,8 @@ sent, and its outcome recorded. A second worker cannot claim it meanwhile, and a
 stops between the claim and the record leaves it ``sending``: the next run marks it failed
 rather than sending it again, so no message ever arrives twice (at-most-once, and the
 alerts page shows it). What went out is recorded as any dispatch, so the hourly check that
-made the message never makes it again.
+made the message never makes it again. A finished message leaves the outbox after a while
+(``KEEP``): its recipients and body have no reason to stay once nobody needs to act on it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.insights.alert_models import Delivery
@@ -27,6 +28,10 @@ from cxloop.store.uow import unit_of_work
 STUCK_AFTER = timedelta(minutes=15)
 """A claim older than this belongs to a worker that stopped (a send takes seconds)."""
 BATCH = 200
+KEEP = {"sent": timedelta(days=7), "failed": timedelta(days=90)}
+"""How long a finished message stays: a sent one briefly, as a trace (its dispatch records it
+for good); a failed one long enough for someone to see it on the alerts page and fix the
+address, webhook or mail server. Its period is over by then, so nothing queues it again."""
 INTERRUPTED = (
     "the worker stopped while sending it; it is not sent again, so that it cannot arrive "
     "twice: check with the recipient"
@@ -38,11 +43,13 @@ class Retried:
     sent: int
     retrying: int
     failed: int
+    pruned: int = 0
 
 
 def retry_due(bind: Engine | Connection, settings: Settings, now: datetime) -> Retried:
     """Try again every message whose wait is over; return what became of them."""
     with unit_of_work(bind) as session:
+        pruned = _prune(session, now)
         stuck = _give_up_interrupted(session, now)
         due = list(
             session.scalars(
@@ -57,7 +64,18 @@ def retry_due(bind: Engine | Connection, settings: Settings, now: datetime) -> R
         sent=outcomes.count("sent"),
         retrying=outcomes.count("pending"),
         failed=outcomes.count("failed") + stuck,
+        pruned=pruned,
     )
+
+
+def _prune(session: Session, now: datetime) -> int:
+    removed = 0
+    for status, kept in KEEP.items():
+        result = session.execute(
+            delete(Delivery).where(Delivery.status == status, Delivery.updated_at < now - kept)
+        )
+        removed += int(getattr(result, "rowcount", 0) or 0)
+    return removed
 
 
 def _give_up_interrupted(session: Session, now: datetime) -> int:

@@ -35,8 +35,8 @@ def reports(context: JobContext, _payload: SchedulePayload) -> None:
 def deliveries(context: JobContext, _payload: SchedulePayload) -> None:
     done = retry_due(context.session.get_bind(), context.settings, utcnow())
     logger.info(
-        "insights.deliveries: %d sent, %d to retry, %d failed",
-        done.sent, done.retrying, done.failed,
+        "insights.deliveries: %d sent, %d to retry, %d failed, %d finished ones removed",
+        done.sent, done.retrying, done.failed, done.pruned,
     )  # fmt: skip
 
 
