@@ -26,6 +26,14 @@ _seq = itertools.count(1)
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday: weeks start here
 
 
+def last_wednesday_noon() -> datetime:
+    """Noon on last week's Wednesday: answers given then and an hour later share one weekly
+    bucket whatever day the test runs (eight days ago and an hour later straddled Sunday
+    midnight about one run in 168)."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=today.weekday() + 5) + timedelta(hours=12)
+
+
 def scores_definition() -> dict[str, Any]:
     """Every scale metrics read, all optional, so a response may answer any subset."""
     return {

@@ -69,7 +69,8 @@ def models_dir(path: Path) -> Path:
 def deploy_intent_head(model_dir: Path) -> None:
     """The refund / delivery / password head of ``INTENT_EXAMPLES``, deployed as ``intent``
     in ``model_dir`` (as ``cxloop model use … --as intent`` would)."""
-    data = Labelled([text for text, _ in intent_rows()], [label for _, label in intent_rows()])
+    rows = intent_rows()
+    data = Labelled([text for text, _ in rows], [label for _, label in rows])
     head, _report = train_text_head(
         task="intent", data=data, encoder=load_encoder(model_dir), cache_dir=None
     )

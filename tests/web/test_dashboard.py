@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 from cxloop.accounts import Role
 from tests.accounts.factories import make_user
 from tests.insights.case_factories import answer, make_desk, nps_answer, open_case
-from tests.insights.factories import answer_all, make_scores_survey, nps_answers
+from tests.insights.factories import (
+    answer_all,
+    last_wednesday_noon,
+    make_scores_survey,
+    nps_answers,
+)
 from tests.web.helpers import sign_in
 
 PROMOTERS_AND_DETRACTORS = [10, 10, 10, 9, 9, 8, 7, 6, 2, 0, 10, 9]  # 7 and 3 of 12: NPS 33.3
@@ -32,10 +37,7 @@ def test_the_dashboard_needs_sign_in(client: TestClient) -> None:
 
 def test_nps_with_its_interval_trend_and_channels(signed_in: TestClient, session: Session) -> None:
     survey = make_scores_survey(session)
-    # Last week's Wednesday noon: both channels in one weekly bucket. Eight days ago and an
-    # hour later straddled Sunday midnight about one run in 168, giving two weekly points.
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    last_week = today - timedelta(days=today.weekday() + 5) + timedelta(hours=12)
+    last_week = last_wednesday_noon()
     answer_all(
         session,
         survey,

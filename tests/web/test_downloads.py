@@ -26,7 +26,12 @@ from cxloop.web import dashboard, drivers, journey_tables, text_analytics
 from cxloop.web.downloads import DOWNLOAD_FORMATS, DownloadFormat
 from tests.accounts.factories import make_user
 from tests.customers.factories import make_customer
-from tests.insights.factories import answer_all, make_scores_survey, nps_answers
+from tests.insights.factories import (
+    answer_all,
+    last_wednesday_noon,
+    make_scores_survey,
+    nps_answers,
+)
 from tests.interactions.factories import make_interaction
 from tests.understanding.factories import MODEL_DIR, make_billing_and_delivery
 from tests.web.helpers import sign_in
@@ -72,10 +77,7 @@ def _figure(value: Any) -> float:
 @pytest.fixture
 def nps_by_channel(session: Session) -> None:
     survey = make_scores_survey(session)
-    # Last week's Wednesday noon: both channels in one weekly bucket. Eight days ago and an
-    # hour later straddled Sunday midnight about one run in 168, giving two weekly points.
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    last_week = today - timedelta(days=today.weekday() + 5) + timedelta(hours=12)
+    last_week = last_wednesday_noon()
     answer_all(
         session,
         survey,

@@ -43,7 +43,7 @@ class Retried:
     sent: int
     retrying: int
     failed: int
-    pruned: int = 0
+    pruned: int
 
 
 def retry_due(bind: Engine | Connection, settings: Settings, now: datetime) -> Retried:
