@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.cases.models import ACTIVE_STATUSES, Case, CaseEvent, CaseMessage
 from cxloop.hooks import hookimpl
+from cxloop.store.crud import rows_affected
 
 ERASED = "[erased]"
 KIND = "cases"
@@ -31,7 +32,7 @@ def cxloop_customers_merged(session: Session, winner_id: int, loser_id: int) -> 
             .values(customer_id=winner_id)
             .execution_options(synchronize_session=False)
         )
-        moved += int(getattr(result, "rowcount", 0) or 0)
+        moved += rows_affected(result)
     return moved
 
 
@@ -115,7 +116,7 @@ def _strip(session: Session, cases: Select[Any]) -> int:
         .values(recipient="", subject=ERASED)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_affected(result)
 
 
 def _remove(session: Session, cases: Select[Any]) -> int:
@@ -129,7 +130,7 @@ def _remove(session: Session, cases: Select[Any]) -> int:
     result = session.execute(
         delete(Case).where(Case.id.in_(ids)).execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_affected(result)
 
 
 @hookimpl(tryfirst=True)

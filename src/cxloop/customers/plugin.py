@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.customers.models import Customer, Identity, Merge
 from cxloop.hooks import hookimpl
+from cxloop.store.crud import rows_affected
 
 
 @hookimpl
@@ -65,6 +66,6 @@ def cxloop_erase_customer_data(session: Session, customer_ids: list[int]) -> dic
         .execution_options(synchronize_session=False)
     )
     return {
-        "identities": int(getattr(identities, "rowcount", 0) or 0),
-        "profiles": int(getattr(profiles, "rowcount", 0) or 0),
+        "identities": rows_affected(identities),
+        "profiles": rows_affected(profiles),
     }

@@ -33,6 +33,7 @@ from cxloop.customers.models import EXCLUSIVE_KINDS, WEAK_KINDS, Customer, Ident
 from cxloop.errors import ValidationFailed
 from cxloop.hooks import get_plugin_manager
 from cxloop.store.bulk import insert_mappings, insert_returning_ids, is_sqlite, select_in
+from cxloop.store.crud import rows_affected
 from cxloop.store.uow import publish
 from cxloop.types import utcnow
 
@@ -246,7 +247,7 @@ class Resolver:
         moved = session.execute(
             update(Identity).where(Identity.customer_id == loser).values(customer_id=winner)
         )
-        moved_identities = int(getattr(moved, "rowcount", 0) or 0)
+        moved_identities = rows_affected(moved)
         moved_interactions = sum(
             get_plugin_manager().hook.cxloop_customers_merged(
                 session=session, winner_id=winner, loser_id=loser

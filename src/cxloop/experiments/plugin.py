@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.experiments.models import Assignment, Experiment
 from cxloop.hooks import hookimpl
+from cxloop.store.crud import rows_affected
 
 KIND = "experiment_assignments"
 
@@ -63,4 +64,4 @@ def cxloop_erase_customer_data(
         .execution_options(synchronize_session=False)
     )
     session.expire_all()
-    return {KIND: int(getattr(result, "rowcount", 0) or 0)}
+    return {KIND: rows_affected(result)}

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from cxloop.insights.alert_models import Delivery
 from cxloop.insights.dispatch import SendFailed, after_failure, deliver, permanent, record_sent
 from cxloop.settings import Settings
+from cxloop.store.crud import rows_affected
 from cxloop.store.uow import unit_of_work
 
 STUCK_AFTER = timedelta(minutes=15)
@@ -74,7 +75,7 @@ def _prune(session: Session, now: datetime) -> int:
         result = session.execute(
             delete(Delivery).where(Delivery.status == status, Delivery.updated_at < now - kept)
         )
-        removed += int(getattr(result, "rowcount", 0) or 0)
+        removed += rows_affected(result)
     return removed
 
 
@@ -84,7 +85,7 @@ def _give_up_interrupted(session: Session, now: datetime) -> int:
         .where(Delivery.status == "sending", Delivery.updated_at < now - STUCK_AFTER)
         .values(status="failed", next_attempt_at=None, last_error=INTERRUPTED, updated_at=now)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_affected(result)
 
 
 def _attempt(bind: Engine | Connection, settings: Settings, delivery_id: int, now: datetime) -> str:
@@ -94,7 +95,7 @@ def _attempt(bind: Engine | Connection, settings: Settings, delivery_id: int, no
             .where(Delivery.id == delivery_id, Delivery.status == "pending")
             .values(status="sending", attempts=Delivery.attempts + 1, updated_at=now)
         )
-        if not getattr(claimed, "rowcount", 0):
+        if not rows_affected(claimed):
             return "skipped"  # another worker has it
         payload = session.scalars(select(Delivery.payload).where(Delivery.id == delivery_id)).one()
     error: Exception | None = None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cxloop.hooks import hookimpl
 from cxloop.interactions.exporting import iter_interactions
 from cxloop.interactions.models import Interaction
+from cxloop.store.crud import rows_affected
 from cxloop.types import utcnow
 
 BATCH = 1000
@@ -25,7 +26,7 @@ def cxloop_customers_merged(session: Session, winner_id: int, loser_id: int) -> 
         .values(customer_id=winner_id)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_affected(result)
 
 
 @hookimpl
@@ -45,7 +46,7 @@ def cxloop_erase_customer_data(
         result = session.execute(
             delete(Interaction).where(where).execution_options(synchronize_session=False)
         )
-        return {"interactions": int(getattr(result, "rowcount", 0) or 0)}
+        return {"interactions": rows_affected(result)}
     return {"interactions": anonymize_interactions(session, [where])}
 
 
@@ -119,4 +120,4 @@ def cxloop_apply_retention(
         else update(Interaction).where(*where).values(text=None)
     )
     result = session.execute(stmt.execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_affected(result)

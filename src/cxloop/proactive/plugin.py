@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.hooks import hookimpl
 from cxloop.proactive.models import DetractionScore, LatestScore, PlaybookAction, RiskScore
+from cxloop.store.crud import rows_affected
 
 KIND = "risk_scores"
 DETRACTION_KIND = "detraction_scores"
@@ -40,7 +41,7 @@ def cxloop_customers_merged(session: Session, winner_id: int, loser_id: int) -> 
         .values(customer_id=winner_id)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(moved, "rowcount", 0) or 0)
+    return rows_affected(moved)
 
 
 @hookimpl
@@ -88,5 +89,5 @@ def cxloop_erase_customer_data(
             .where(model.customer_id.in_(customer_ids))
             .execution_options(synchronize_session=False)
         )
-        removed[kind] = int(getattr(result, "rowcount", 0) or 0)
+        removed[kind] = rows_affected(result)
     return removed

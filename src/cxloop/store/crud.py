@@ -1,4 +1,5 @@
-"""The one generic CRUD helper: get-or-404, keyset (cursor) pages, partial updates."""
+"""The generic CRUD helpers: get-or-404, keyset (cursor) pages, partial updates, and how many
+rows a bulk UPDATE or DELETE matched."""
 
 from __future__ import annotations
 
@@ -27,6 +28,20 @@ def get_or_404(session: Session, model: type[T], ident: Any, *, what: str | None
 def apply_update(obj: Any, update: BaseModel) -> None:
     for key, value in update.model_dump(exclude_unset=True).items():
         setattr(obj, key, value)
+
+
+def rows_affected(result: object) -> int:
+    """How many rows an UPDATE or DELETE run with ``session.execute`` matched.
+
+    ``Session.execute`` is declared to return ``Result``, which has no ``rowcount``: only the
+    ``CursorResult`` a plain UPDATE or DELETE gives at runtime has one, and the same statement
+    with RETURNING gives a result without it (count the rows it returns instead). No count at
+    all, or None (which PEP 249 leaves future drivers to use for "unknown"), is 0. PEP 249's
+    -1 for "unknown" (after an executemany, or for a statement the driver does not count) is
+    passed through as it is: count this way only single UPDATE and DELETE statements, which
+    every driver counts.
+    """
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def encode_cursor(values: Sequence[Any]) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.hooks import hookimpl
+from cxloop.store.crud import rows_affected
 from cxloop.surveys.models import Invitation, OptOut, Response
 from cxloop.surveys.responses import without_free_text
 from cxloop.types import utcnow
@@ -26,7 +27,7 @@ def cxloop_customers_merged(session: Session, winner_id: int, loser_id: int) -> 
             .values(customer_id=winner_id)
             .execution_options(synchronize_session=False)
         )
-        moved += int(getattr(result, "rowcount", 0) or 0)
+        moved += rows_affected(result)
     if session.scalar(select(OptOut.customer_id).where(OptOut.customer_id == loser_id)):
         if session.get(OptOut, winner_id) is None:
             session.add(OptOut(customer_id=winner_id, via="merge"))
@@ -104,7 +105,7 @@ def cxloop_erase_customer_data(
         session.execute(delete(OptOut).where(OptOut.customer_id.in_(customer_ids)))
         return {
             "survey_responses": len(responses),
-            "survey_invitations": int(getattr(removed, "rowcount", 0) or 0),
+            "survey_invitations": rows_affected(removed),
         }
     anonymize_responses(session, responses)
     anonymized = session.execute(
@@ -116,7 +117,7 @@ def cxloop_erase_customer_data(
     session.flush()
     return {
         "survey_responses": len(responses),
-        "survey_invitations": int(getattr(anonymized, "rowcount", 0) or 0),
+        "survey_invitations": rows_affected(anonymized),
     }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.hooks import hookimpl
 from cxloop.interactions import Interaction
+from cxloop.store.crud import rows_affected
 from cxloop.understanding.models import Enrichment
 
 
@@ -58,7 +59,7 @@ def cxloop_erase_customer_data(
             .values(redacted="", pii=[], error=None)
             .execution_options(synchronize_session=False)
         )
-    return {"enrichments": int(getattr(result, "rowcount", 0) or 0)}
+    return {"enrichments": rows_affected(result)}
 
 
 @hookimpl
@@ -83,4 +84,4 @@ def cxloop_apply_retention(
         .values(redacted="", pii=[])
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_affected(result)
