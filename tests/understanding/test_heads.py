@@ -29,7 +29,9 @@ def test_a_new_model_replaces_the_old_one_and_leaves_nothing_beside_it(tmp_path:
     assert [p.name for p in target.parent.iterdir()] == ["intent"]
 
 
-def test_a_copy_that_fails_keeps_the_deployed_model(tmp_path: Path) -> None:
+def test_a_copy_that_fails_keeps_the_deployed_model_and_leaves_nothing_beside_it(
+    tmp_path: Path,
+) -> None:
     target = tmp_path / "intent"
     replace_directory(target, _write({"head.joblib": "old"}))
 
@@ -42,3 +44,4 @@ def test_a_copy_that_fails_keeps_the_deployed_model(tmp_path: Path) -> None:
         replace_directory(target, broken)
 
     assert (target / "head.joblib").read_text() == "old"
+    assert [p.name for p in target.parent.iterdir()] == ["intent"]

@@ -80,7 +80,8 @@ def train_from_timeline(
     upgrade(url)
     target = out or deployed_dir(settings.resolved_model_dir, task)
     engine = get_engine(url)
-    # Saved where the nightly scoring reads it, the model is deployed: audited as such.
+    # Saved where the nightly scoring reads it, the model is deployed: audited as such, and
+    # swapped in whole so that scoring never loads half of it.
     deploying = (
         audited_deployment(task, task=task, source="database", target=target)
         if out is None
@@ -88,10 +89,14 @@ def train_from_timeline(
     )
     with deploying, unit_of_work(engine, write=False) as session:
         if task == DETRACTION:
-            model = train_detraction(session, traits=traits or None, out=target, seed=seed)
+            model = train_detraction(
+                session, traits=traits or None, out=target, replace=out is None, seed=seed
+            )
         else:
             label = LabelSource(trait=label_trait, stage=label_stage, positive=positive)
-            model = train_on_timelines(session, label, traits=traits or None, out=target, seed=seed)
+            model = train_on_timelines(
+                session, label, traits=traits or None, out=target, replace=out is None, seed=seed
+            )
     scored: dict[str, int] = {}
     if score_now:
         with unit_of_work(engine) as session:

@@ -49,7 +49,7 @@ def proactive_step(ctx: DemoContext) -> None:
         with unit_of_work(ctx.bind) as session:
             try:
                 model = train_from_timeline(
-                    session, LABEL, traits=TRAITS, out=deployed_dir(root), now=ctx.end
+                    session, LABEL, traits=TRAITS, out=deployed_dir(root), replace=True, now=ctx.end
                 )
             except ValidationFailed as exc:
                 logger.info("demo: no risk model (%s)", exc.detail)
@@ -57,7 +57,11 @@ def proactive_step(ctx: DemoContext) -> None:
             score_everyone(session, model, now=ctx.end)
             try:
                 detraction = train_detraction(
-                    session, traits=TRAITS, out=deployed_dir(root, DETRACTION), now=ctx.end
+                    session,
+                    traits=TRAITS,
+                    out=deployed_dir(root, DETRACTION),
+                    replace=True,
+                    now=ctx.end,
                 )
             except ValidationFailed as exc:
                 logger.info("demo: no detraction model (%s)", exc.detail)

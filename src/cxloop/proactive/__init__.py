@@ -10,6 +10,7 @@ from cxloop.proactive.model import (
     ChurnModel,
     is_churn_model,
     load_model,
+    replace_model,
     save_model,
 )
 from cxloop.proactive.models import DetractionScore, Playbook, PlaybookAction, RiskScore
@@ -100,6 +101,7 @@ __all__ = [
     "read_table",
     "reasons_in_words",
     "record_evaluation",
+    "replace_model",
     "risk_page",
     "run_playbooks",
     "save_model",

@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 from cxloop.errors import ValidationFailed
 from cxloop.proactive.features import Schema
 from cxloop.proactive.labels import Outcome
+from cxloop.understanding import replace_directory
 
 TASK = "churn"
 DETRACTION = "detraction"
@@ -55,6 +56,9 @@ def one_thread() -> Any:
 
 
 def save_model(model: ChurnModel, directory: Path) -> Path:
+    """Write the model's two files into ``directory`` (made if need be), beside whatever else
+    it holds: a folder of the user's (``--out``) keeps its other files. A directory a scorer
+    may be reading, the deployed model's, is written with :func:`replace_model` instead."""
     directory.mkdir(parents=True, exist_ok=True)
     joblib.dump(
         {
@@ -67,6 +71,15 @@ def save_model(model: ChurnModel, directory: Path) -> Path:
         compress=3,
     )
     write_card(model.card, directory)
+    return directory
+
+
+def replace_model(model: ChurnModel, directory: Path) -> Path:
+    """Make ``directory`` hold ``model`` and nothing else, swapped in whole: the model is saved
+    beside it and the two directories swap by renames, so scoring that loads the deployed
+    model while it is retrained never finds a half-written file in it. A save that fails
+    leaves the old model as it was."""
+    replace_directory(directory, lambda staging: save_model(model, staging))
     return directory
 
 

@@ -29,6 +29,7 @@ from cxloop.proactive.model import (
     TASK,
     ChurnModel,
     load_model,
+    replace_model,
     save_model,
     task_in,
 )
@@ -76,11 +77,13 @@ def train_from_timeline(
     *,
     traits: Sequence[str] | None = None,
     out: Path,
+    replace: bool = False,
     seed: int = 0,
     now: datetime | None = None,
 ) -> ChurnModel:
     """Train on every customer's history and save the model (with how to rebuild its
-    features) to ``out``."""
+    features) to ``out``; ``replace``: ``out`` is the deployed model's directory, replaced
+    whole at once (:func:`replace_model`) rather than written into."""
     now = now or utcnow()
     found = training_set(session, label, traits=traits, now=now)
     model = train_on_table(
@@ -100,7 +103,7 @@ def train_from_timeline(
         "customers": len(found.table),
         "left_out_objecting_to_profiling": found.refused,
     }
-    save_model(model, out)
+    (replace_model if replace else save_model)(model, out)
     return model
 
 
@@ -109,11 +112,13 @@ def train_detraction(
     *,
     traits: Sequence[str] | None = None,
     out: Path,
+    replace: bool = False,
     seed: int = 0,
     now: datetime | None = None,
 ) -> ChurnModel:
     """Train the detraction model on every customer's latest NPS answer and save it (with
-    how to rebuild its features) to ``out``."""
+    how to rebuild its features) to ``out``; ``replace``: ``out`` is the deployed model's
+    directory, replaced whole at once (:func:`replace_model`) rather than written into."""
     now = now or utcnow()
     found = detraction_set(session, traits=traits, now=now)
     model = train_on_table(
@@ -135,7 +140,7 @@ def train_detraction(
         "customers": len(found.table),
         "left_out_objecting_to_profiling": found.refused,
     }
-    save_model(model, out)
+    (replace_model if replace else save_model)(model, out)
     return model
 
 

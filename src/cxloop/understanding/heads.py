@@ -101,13 +101,18 @@ def load_head(directory: Path, *, encoder_version: str | None = None) -> Head:
 
 def replace_directory(target: Path, fill: Callable[[Path], object]) -> None:
     """Put a model directory in place whole: ``fill`` writes it beside ``target``, then the
-    two swap by renames, so a worker or server loading it never reads half a model."""
+    two swap by renames, so a worker or server loading it never reads half a model. If
+    ``fill`` fails, ``target`` is left as it was and what it wrote is removed."""
     staging = target.with_name(f"{target.name}.new")
     retired = target.with_name(f"{target.name}.old")
     for leftover in (staging, retired):
         shutil.rmtree(leftover, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fill(staging)
+    try:
+        fill(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     if target.exists():
         target.rename(retired)
     staging.rename(target)
