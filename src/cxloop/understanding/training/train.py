@@ -66,6 +66,9 @@ class Recipe:
     c: float = 4.0
     folds: int = 5
     seed: int = 0
+    # Weigh each label by the inverse of its share, so the mix of the training sets (not the
+    # texts') does not decide which label wins an uncertain text.
+    balanced: bool = False
 
 
 def _vectorizer(features: str) -> TfidfVectorizer | FeatureUnion | None:
@@ -106,7 +109,9 @@ def _classifier(recipe: Recipe, labels: list[str]) -> Any:
     held-out folds (the analyser reads them as confidence). A label with a single example
     cannot be held out: then LR."""
     if recipe.features != "embedding+words+chars":
-        return LogisticRegression(C=recipe.c, max_iter=2000)
+        return LogisticRegression(
+            C=recipe.c, max_iter=2000, class_weight="balanced" if recipe.balanced else None
+        )
     folds = min(CALIBRATION_FOLDS, *Counter(labels).values())
     if folds < 2:
         return LogisticRegression(C=recipe.c, max_iter=2000)
