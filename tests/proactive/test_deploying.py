@@ -14,6 +14,7 @@ from cxloop.proactive import (
     deployed_dir,
     deployed_model,
     load_model,
+    record_evaluation,
     replace_model,
     save_model,
     train_from_timeline,
@@ -95,3 +96,16 @@ def test_retraining_from_the_timeline_replaces_the_deployed_model_whole(
     assert deployed is not None
     assert "note" not in deployed.card
     assert deployed.card["trained_at"] == new.card["trained_at"]
+
+
+def test_an_evaluation_rewrites_the_deployed_card_whole(model: ChurnModel, tmp_path: Path) -> None:
+    target = tmp_path / "models" / "churn"
+    replace_model(model, target)
+    figures = {"n": 120, "roc_auc": 0.81, "brier": 0.14, "churn_rate": 0.2}
+
+    record_evaluation(load_model(target), target, "march.csv", figures)
+
+    assert {p.name for p in target.iterdir()} == MODEL_FILES
+    [evaluation] = load_model(target).card["evaluations"]
+    assert evaluation["data"] == "march.csv"
+    assert evaluation["roc_auc"] == 0.81

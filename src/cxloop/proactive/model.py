@@ -9,6 +9,7 @@ same kind of table, only the label differs.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,12 @@ def replace_model(model: ChurnModel, directory: Path) -> Path:
 
 
 def write_card(card: dict[str, Any], directory: Path) -> None:
-    (directory / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    """Write the card beside the old one, then rename it over: an evaluation recorded on the
+    deployed model while the scorer reads its card never leaves half a JSON document."""
+    target = directory / CARD_FILE
+    staging = target.with_name(f".{CARD_FILE}.new")
+    staging.write_text(json.dumps(card, indent=2) + "\n")
+    os.replace(staging, target)
 
 
 def task_in(directory: Path) -> str | None:
@@ -105,6 +111,7 @@ def load_model(directory: Path) -> ChurnModel:
     path = directory / MODEL_FILE
     if not path.is_file() or not is_churn_model(directory):
         raise ValidationFailed(f"'{directory}' holds no churn model ({MODEL_FILE})", field="model")
-    stored = joblib.load(path)
-    card = json.loads((directory / CARD_FILE).read_text())
-    return ChurnModel(card=card, **stored)
+    # Both files are opened before either is read: a retrain that swaps the directory while
+    # the estimator unpickles cannot pair it with the next model's card.
+    with path.open("rb") as estimator, (directory / CARD_FILE).open("rb") as card:
+        return ChurnModel(card=json.loads(card.read()), **joblib.load(estimator))
