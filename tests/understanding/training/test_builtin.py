@@ -1,5 +1,6 @@
-"""The recipe of the shipped sentiment head: which support requests become examples, and why
-the labels are weighed evenly."""
+"""The recipe of the shipped sentiment head: which support requests become examples (problem
+reports as complaints, a few plain requests as neutral), and why the labels are weighed
+evenly."""
 
 from __future__ import annotations
 
@@ -24,19 +25,26 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
 
 @pytest.fixture
 def support_sets(tmp_path: Path) -> Path:
-    """The four support sets in their published shapes, two rows each."""
+    """The four support sets in their published shapes: a problem report and six plain requests
+    in banking77, a complaint and four plain requests in Bitext."""
     write_csv(
         tmp_path / "banking77" / "train.csv",
         [
             {"text": "my card payment was declined again", "category": "declined_card_payment"},
-            {"text": "how do I order a new card", "category": "order_physical_card"},
+            *(
+                {"text": f"banking request {i}", "category": "order_physical_card"}
+                for i in range(6)
+            ),
         ],
     )
     write_csv(
         tmp_path / "bitext_customer_support" / "data.csv",
         [
             {"text": "I want to file a complaint", "label": "complaint", "category": "FEEDBACK"},
-            {"text": "how can I cancel my order", "label": "cancel_order", "category": "ORDER"},
+            *(
+                {"text": f"bitext request {i}", "label": "cancel_order", "category": "ORDER"}
+                for i in range(4)
+            ),
         ],
     )
     write_csv(
@@ -57,20 +65,26 @@ def support_sets(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def examples(data: Labelled, label: str) -> list[str]:
+    return sorted(t for t, lab in zip(data.texts, data.labels, strict=True) if lab == label)
+
+
 def test_problem_reports_read_as_complaints_and_thanks_as_praise(support_sets: Path) -> None:
     data = support_sentiment(support_sets)
-    assert sorted(zip(data.texts, data.labels, strict=True)) == [
-        ("I want to file a complaint", "negative"),
-        ("my bag never arrived", "negative"),
-        ("my card payment was declined again", "negative"),
-        ("thanks a lot", "positive"),
-        ("you are brilliant", "positive"),
+    assert examples(data, "negative") == [
+        "I want to file a complaint",
+        "my bag never arrived",
+        "my card payment was declined again",
     ]
+    assert examples(data, "positive") == ["thanks a lot", "you are brilliant"]
 
 
-def test_plain_requests_are_not_taken_as_neutral_examples(support_sets: Path) -> None:
-    # Thousands of them taught the head that support wording itself is neutral.
-    assert "neutral" not in support_sentiment(support_sets).labels
+def test_one_plain_request_in_five_is_a_neutral_example(support_sets: Path) -> None:
+    # All of them taught the head that support wording is neutral, none that it is negative.
+    assert examples(support_sentiment(support_sets), "neutral") == [
+        "banking request 0",
+        "banking request 5",
+    ]
 
 
 def test_a_balanced_head_does_not_let_the_majority_label_win_every_doubt() -> None:
