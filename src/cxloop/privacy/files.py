@@ -8,7 +8,6 @@ disk without the person's personal data, the way it treats the tables. Rows are 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from cxloop.errors import ValidationFailed
 from cxloop.privacy.audit import audit
 from cxloop.privacy.models import AuditEntry
+from cxloop.store.files import replace_file
 from cxloop.store.tabular import Column, Format, detect_format, read_rows, write_rows
 
 PERSONAL_COLUMNS = frozenset(
@@ -79,13 +79,6 @@ def erase_from_files(session: Session, customer_ids: list[int], *, mode: str) ->
     return changed
 
 
-def _replace(path: Path, write: Any) -> None:
-    """Write beside ``path`` and swap it in, so a crash never leaves half a file."""
-    partial = path.with_name(f"{path.stem}.erasing{path.suffix}")
-    write(partial)
-    os.replace(partial, path)
-
-
 def _erase_parquet(path: Path, customer_ids: list[int], mode: str) -> int:
     table = pq.read_table(path, partitioning=None)
     if KEY not in table.column_names:
@@ -100,7 +93,7 @@ def _erase_parquet(path: Path, customer_ids: list[int], mode: str) -> int:
             column = table[name]
             emptied = pc.if_else(hit, pa.scalar(None, column.type), column)
             table = table.set_column(table.column_names.index(name), name, emptied)
-    _replace(path, lambda target: pq.write_table(table, target))
+    replace_file(path, lambda target: pq.write_table(table, target))
     return 1
 
 
@@ -116,5 +109,5 @@ def _erase_rows(path: Path, fmt: Format, customer_ids: list[int], mode: str) -> 
         elif mode != "delete":
             kept.append({k: None if k in PERSONAL_COLUMNS else v for k, v in row.items()})
     columns = [Column(name) for name in rows[0]]
-    _replace(path, lambda target: write_rows(target, fmt, columns, kept))
+    replace_file(path, lambda target: write_rows(target, fmt, columns, kept))
     return 1

@@ -9,7 +9,6 @@ same kind of table, only the label differs.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from threadpoolctl import threadpool_limits
 from cxloop.errors import ValidationFailed
 from cxloop.proactive.features import Schema
 from cxloop.proactive.labels import Outcome
+from cxloop.store.files import replace_file
 from cxloop.understanding import replace_directory
 
 TASK = "churn"
@@ -87,10 +87,8 @@ def replace_model(model: ChurnModel, directory: Path) -> Path:
 def write_card(card: dict[str, Any], directory: Path) -> None:
     """Write the card beside the old one, then rename it over: an evaluation recorded on the
     deployed model while the scorer reads its card never leaves half a JSON document."""
-    target = directory / CARD_FILE
-    staging = target.with_name(f".{CARD_FILE}.new")
-    staging.write_text(json.dumps(card, indent=2) + "\n")
-    os.replace(staging, target)
+    text = json.dumps(card, indent=2) + "\n"
+    replace_file(directory / CARD_FILE, lambda partial: partial.write_text(text))
 
 
 def task_in(directory: Path) -> str | None:

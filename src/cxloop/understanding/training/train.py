@@ -108,13 +108,14 @@ def _classifier(recipe: Recipe, labels: list[str]) -> Any:
     neighbours, whose scores are turned into probabilities at a temperature fitted on
     held-out folds (the analyser reads them as confidence). A label with a single example
     cannot be held out: then LR."""
+    logistic = LogisticRegression(
+        C=recipe.c, max_iter=2000, class_weight="balanced" if recipe.balanced else None
+    )
     if recipe.features != "embedding+words+chars":
-        return LogisticRegression(
-            C=recipe.c, max_iter=2000, class_weight="balanced" if recipe.balanced else None
-        )
+        return logistic
     folds = min(CALIBRATION_FOLDS, *Counter(labels).values())
     if folds < 2:
-        return LogisticRegression(C=recipe.c, max_iter=2000)
+        return logistic
     return NeighbourBlend(c=SVM_C, dense_columns=DIMENSIONS, folds=folds, seed=recipe.seed)
 
 
